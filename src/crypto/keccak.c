@@ -15,44 +15,71 @@ static const uint64_t round_constants[24] = {
     0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
 };
 
-static inline uint64_t rol(uint64_t x, unsigned s) { return s ? (x << s) | (x >> (64 - s)) : x; }
+#define ROL(x, s) (((x) << (s)) | ((x) >> (64 - (s))))
 
-/* Lanes are indexed a[x + 5y]. rho offsets and the pi permutation follow
- * FIPS 202 §3.2; pi is applied as the cycle starting from lane 1. */
-static const unsigned rho_offsets[24] = {1,  3,  6,  10, 15, 21, 28, 36, 45, 55, 2,  14,
-                                         27, 41, 56, 8,  25, 43, 62, 18, 39, 61, 20, 44};
-static const unsigned pi_lanes[24] = {10, 7,  11, 17, 18, 3, 5,  16, 8,  21, 24, 4,
-                                      15, 23, 19, 13, 12, 2, 20, 14, 22, 9,  6,  1};
+/* One round without iota, reading lanes A0..A24 and writing E0..E24. The
+ * lane order and rotation amounts follow FIPS 202 §3.2 (theta, rho, pi and
+ * chi fused; B holds one output row after rho and pi). */
+#define KECCAK_ROUND(A, E)                                                     \
+    do {                                                                       \
+        c0 = A##0 ^ A##5 ^ A##10 ^ A##15 ^ A##20;                              \
+        c1 = A##1 ^ A##6 ^ A##11 ^ A##16 ^ A##21;                              \
+        c2 = A##2 ^ A##7 ^ A##12 ^ A##17 ^ A##22;                              \
+        c3 = A##3 ^ A##8 ^ A##13 ^ A##18 ^ A##23;                              \
+        c4 = A##4 ^ A##9 ^ A##14 ^ A##19 ^ A##24; d0 = c4 ^ ROL(c1, 1);        \
+        d1 = c0 ^ ROL(c2, 1); d2 = c1 ^ ROL(c3, 1); d3 = c2 ^ ROL(c4, 1);      \
+        d4 = c3 ^ ROL(c0, 1); b0 = A##0 ^ d0; b1 = ROL(A##6 ^ d1, 44);         \
+        b2 = ROL(A##12 ^ d2, 43); b3 = ROL(A##18 ^ d3, 21);                    \
+        b4 = ROL(A##24 ^ d4, 14); E##0 = b0 ^ (~b1 & b2);                      \
+        E##1 = b1 ^ (~b2 & b3); E##2 = b2 ^ (~b3 & b4);                        \
+        E##3 = b3 ^ (~b4 & b0); E##4 = b4 ^ (~b0 & b1);                        \
+        b0 = ROL(A##3 ^ d3, 28); b1 = ROL(A##9 ^ d4, 20);                      \
+        b2 = ROL(A##10 ^ d0, 3); b3 = ROL(A##16 ^ d1, 45);                     \
+        b4 = ROL(A##22 ^ d2, 61); E##5 = b0 ^ (~b1 & b2);                      \
+        E##6 = b1 ^ (~b2 & b3); E##7 = b2 ^ (~b3 & b4);                        \
+        E##8 = b3 ^ (~b4 & b0); E##9 = b4 ^ (~b0 & b1);                        \
+        b0 = ROL(A##1 ^ d1, 1); b1 = ROL(A##7 ^ d2, 6);                        \
+        b2 = ROL(A##13 ^ d3, 25); b3 = ROL(A##19 ^ d4, 8);                     \
+        b4 = ROL(A##20 ^ d0, 18); E##10 = b0 ^ (~b1 & b2);                     \
+        E##11 = b1 ^ (~b2 & b3); E##12 = b2 ^ (~b3 & b4);                      \
+        E##13 = b3 ^ (~b4 & b0); E##14 = b4 ^ (~b0 & b1);                      \
+        b0 = ROL(A##4 ^ d4, 27); b1 = ROL(A##5 ^ d0, 36);                      \
+        b2 = ROL(A##11 ^ d1, 10); b3 = ROL(A##17 ^ d2, 15);                    \
+        b4 = ROL(A##23 ^ d3, 56); E##15 = b0 ^ (~b1 & b2);                     \
+        E##16 = b1 ^ (~b2 & b3); E##17 = b2 ^ (~b3 & b4);                      \
+        E##18 = b3 ^ (~b4 & b0); E##19 = b4 ^ (~b0 & b1);                      \
+        b0 = ROL(A##2 ^ d2, 62); b1 = ROL(A##8 ^ d3, 55);                      \
+        b2 = ROL(A##14 ^ d4, 39); b3 = ROL(A##15 ^ d0, 41);                    \
+        b4 = ROL(A##21 ^ d1, 2); E##20 = b0 ^ (~b1 & b2);                      \
+        E##21 = b1 ^ (~b2 & b3); E##22 = b2 ^ (~b3 & b4);                      \
+        E##23 = b3 ^ (~b4 & b0); E##24 = b4 ^ (~b0 & b1);                      \
+    } while (0)
 
-void keccak_f1600(uint64_t a[25])
+#define LANES(X)                                                               \
+    X##0, X##1, X##2, X##3, X##4, X##5, X##6, X##7, X##8, X##9, X##10, X##11, \
+        X##12, X##13, X##14, X##15, X##16, X##17, X##18, X##19, X##20, X##21,  \
+        X##22, X##23, X##24
+
+/* Lanes are indexed a[x + 5y]. The state stays in 25 locals for the whole
+ * permutation, two rounds per iteration (a -> e -> a), which lets the
+ * compiler keep it in registers: several times faster than array loops. */
+void keccak_f1600(uint64_t s[25])
 {
-    uint64_t c[5], t;
-    for (int round = 0; round < 24; round++) {
-        /* theta */
-        for (int x = 0; x < 5; x++)
-            c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
-        for (int x = 0; x < 5; x++) {
-            uint64_t d = c[(x + 4) % 5] ^ rol(c[(x + 1) % 5], 1);
-            for (int y = 0; y < 25; y += 5)
-                a[y + x] ^= d;
-        }
-        /* rho and pi */
-        t = a[1];
-        for (int i = 0; i < 24; i++) {
-            uint64_t next = a[pi_lanes[i]];
-            a[pi_lanes[i]] = rol(t, rho_offsets[i]);
-            t = next;
-        }
-        /* chi */
-        for (int y = 0; y < 25; y += 5) {
-            for (int x = 0; x < 5; x++)
-                c[x] = a[y + x];
-            for (int x = 0; x < 5; x++)
-                a[y + x] = c[x] ^ (~c[(x + 1) % 5] & c[(x + 2) % 5]);
-        }
-        /* iota */
-        a[0] ^= round_constants[round];
+    uint64_t LANES(a), LANES(e), b0, b1, b2, b3, b4, c0, c1, c2, c3, c4, d0, d1, d2, d3, d4;
+    a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3], a4 = s[4], a5 = s[5], a6 = s[6];
+    a7 = s[7], a8 = s[8], a9 = s[9], a10 = s[10], a11 = s[11], a12 = s[12];
+    a13 = s[13], a14 = s[14], a15 = s[15], a16 = s[16], a17 = s[17], a18 = s[18];
+    a19 = s[19], a20 = s[20], a21 = s[21], a22 = s[22], a23 = s[23], a24 = s[24];
+    for (int round = 0; round < 24; round += 2) {
+        KECCAK_ROUND(a, e);
+        e0 ^= round_constants[round];
+        KECCAK_ROUND(e, a);
+        a0 ^= round_constants[round + 1];
     }
+    s[0] = a0, s[1] = a1, s[2] = a2, s[3] = a3, s[4] = a4, s[5] = a5, s[6] = a6;
+    s[7] = a7, s[8] = a8, s[9] = a9, s[10] = a10, s[11] = a11, s[12] = a12;
+    s[13] = a13, s[14] = a14, s[15] = a15, s[16] = a16, s[17] = a17, s[18] = a18;
+    s[19] = a19, s[20] = a20, s[21] = a21, s[22] = a22, s[23] = a23, s[24] = a24;
 }
 
 /* The state is kept as lanes; bytes map little-endian into them. */
@@ -61,7 +88,7 @@ static inline void xor_byte(uint64_t a[25], size_t i, uint8_t v)
     a[i / 8] ^= (uint64_t)v << (8 * (i % 8));
 }
 
-static inline uint8_t get_byte(const uint64_t a[25], size_t i)
+static inline __attribute__((unused)) uint8_t get_byte(const uint64_t a[25], size_t i)
 {
     return (uint8_t)(a[i / 8] >> (8 * (i % 8)));
 }
@@ -137,8 +164,13 @@ void keccak_squeeze(struct keccak *k, void *out, size_t n)
         size_t take = k->rate - k->pos;
         if (take > n)
             take = n;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* lanes are little-endian, so the state's memory is the byte stream */
+        memcpy(o, (const uint8_t *)k->a + k->pos, take);
+#else
         for (size_t i = 0; i < take; i++)
             o[i] = get_byte(k->a, k->pos + i);
+#endif
         k->pos += (uint32_t)take;
         o += take;
         n -= take;
