@@ -48,13 +48,16 @@ int buf_reserve(struct buf *b, size_t extra)
     if (extra > b->limit || b->len > b->limit - extra)
         return fail(b, kms_err(KMS_ELIMIT, "buffer would exceed its %zu-byte limit", b->limit));
     size_t need = b->len + extra;
-    if (need <= b->cap)
+    /* data is never left NULL, so buf_extend(b, 0) yields a real pointer */
+    if (need <= b->cap && b->data != NULL)
         return 0;
     size_t cap = b->cap < 64 ? 64 : b->cap;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     if (cap > b->limit)
-        cap = b->limit;
+        cap = b->limit > need ? b->limit : need;
+    if (cap == 0)
+        cap = 1;
     uint8_t *p;
     if (b->secret) {
         /* realloc could leave the old copy behind unwiped */
