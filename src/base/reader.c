@@ -4,7 +4,9 @@
 
 void reader_init(struct reader *r, const void *data, size_t len)
 {
-    r->data = data;
+    /* never NULL: a zero-length view at data + 0 must be a valid pointer */
+    static const uint8_t empty[1];
+    r->data = data != NULL ? data : empty;
     r->len = data != NULL ? len : 0;
     r->pos = 0;
 }
