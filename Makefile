@@ -43,7 +43,8 @@ test-slow: build
 bench: build
 	@scripts/run-benches.sh $(BUILD_DIR)/bench
 
-fuzz: deps
+fuzz:
+	@scripts/install-deps.sh --fuzz
 	cmake -S . -B build-fuzz -G Ninja -DCKMS_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug
 	cmake --build build-fuzz -j $(JOBS)
 	@scripts/run-fuzzers.sh build-fuzz/fuzz $(FUZZ_SECONDS)
