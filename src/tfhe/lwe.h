@@ -64,6 +64,13 @@ void lwe_keyswitch(uint64_t *out, const uint64_t *ksk, const uint64_t *in, size_
  * rounding 8192 key rows to 32 bits with digits |d| <= 8, has a standard
  * deviation of about 2^43, against 2^53 for the key's own noise. */
 void lwe_ksk_round_u32(uint32_t *ksk32, const uint64_t *ksk, size_t words);
+/* Whether the 32-bit path is sound for a key: small digits (B <= 8, so each
+ * rounded row adds at most 2^(B-1) * 2^31) and at most 32 decomposed bits.
+ * The default set (B = 4, l = 4) qualifies; the test set (B = 37) does not. */
+static inline int lwe_ksk_u32_ok(unsigned base_log, unsigned level)
+{
+    return base_log <= 8 && base_log * level <= 32;
+}
 void lwe_keyswitch_u32(uint64_t *out, const uint32_t *ksk32, const uint64_t *in, size_t n_in,
                        size_t n_out, unsigned base_log, unsigned level);
 

@@ -168,6 +168,55 @@ static void test_keyswitch_and_extract(void **state)
     test_keys_free(&t);
 }
 
+/* The 32-bit keyswitch of the PBS path against the exact one, with the
+ * default set's keyswitching key (4 x 4 bits): the phases under the small
+ * key differ by far less than the modulus switch's own rounding (2^52). */
+static void test_keyswitch_u32(void **state)
+{
+    (void)state;
+    const struct tfhe_params *P;
+    assert_int_equal(tfhe_params_get(&P, "default", 0), 0);
+    const struct tfhe_pbs_params *p = &P->pbs;
+    assert_true(lwe_ksk_u32_ok(p->ks_base_log, p->ks_level));
+    assert_false(lwe_ksk_u32_ok(37, 1)); /* the test set keeps the exact path */
+    size_t n = p->lwe_dimension, big = tfhe_params_big_dimension(p);
+    size_t words = lwe_ksk_size(big, n, p->ks_level);
+    struct csprng sec;
+    struct enc_rng rng;
+    uint8_t s1[16] = {9, 1}, s2[16] = {9, 2}, s3[16] = {9, 3};
+    assert_int_equal(csprng_init_seed(&sec, s1), 0);
+    assert_int_equal(csprng_init_seed(&rng.mask, s2), 0);
+    assert_int_equal(csprng_init_seed(&rng.noise, s3), 0);
+    uint64_t *sk_in = malloc(big * 8), *sk_out = malloc(n * 8), *ksk = malloc(words * 8);
+    uint32_t *ksk32 = malloc(words * 4);
+    uint64_t *in = malloc((big + 1) * 8), *a = malloc((n + 1) * 8), *b = malloc((n + 1) * 8);
+    assert_int_equal(sample_binary_u64(&sec, sk_in, big), 0);
+    assert_int_equal(sample_binary_u64(&sec, sk_out, n), 0);
+    assert_int_equal(lwe_ksk_generate(ksk, sk_in, big, sk_out, n, p->ks_base_log, p->ks_level,
+                                      p->lwe_noise_log2, &rng), 0);
+    lwe_ksk_round_u32(ksk32, ksk, words);
+    for (int trial = 0; trial < 20; trial++) {
+        uint64_t m = rnd() & (0xfull << 59);
+        assert_int_equal(lwe_encrypt(in, sk_in, big, m, p->glwe_noise_log2, &rng), 0);
+        lwe_keyswitch(a, ksk, in, big, n, p->ks_base_log, p->ks_level);
+        lwe_keyswitch_u32(b, ksk32, in, big, n, p->ks_base_log, p->ks_level);
+        for (size_t w = 0; w <= n; w++)
+            assert_int_equal(b[w] & 0xffffffffu, 0); /* only the top half is computed */
+        int64_t d = (int64_t)(lwe_phase(b, sk_out, n) - lwe_phase(a, sk_out, n));
+        assert_true(d > -(1ll << 50) && d < (1ll << 50));
+    }
+    free(sk_in);
+    free(sk_out);
+    free(ksk);
+    free(ksk32);
+    free(in);
+    free(a);
+    free(b);
+    csprng_free(&sec);
+    csprng_free(&rng.mask);
+    csprng_free(&rng.noise);
+}
+
 /* KS-PBS with the test set: every input 0..15 through several tables. */
 static void test_ks_pbs_test_params(void **state)
 {
@@ -205,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_ms_centered),
         cmocka_unit_test(test_ms_drift),
         cmocka_unit_test(test_keyswitch_and_extract),
+        cmocka_unit_test(test_keyswitch_u32),
         cmocka_unit_test(test_ks_pbs_test_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
