@@ -2,7 +2,9 @@
  * 64-bit PBS: forward of a digit polynomial, inverse to the torus added
  * into a u64 polynomial, one pointwise MAC, one external-product step for
  * k = 1, l = 1 (2 forward and 2 fused dot-inverse; "unfused": 2 forward,
- * 4 MAC, 2 inverse), and the exact binary-key products used by encryption.
+ * 4 MAC, 2 inverse), the whole CMUX step of the blind rotation as the
+ * bootstrap runs it (fft_cmux_l1: rotation, decomposition, both products),
+ * and the exact binary-key products used by encryption.
  * Medians over repeated batches (with the fastest batch as "min"); the main
  * names use the CPU's best kernels, *_avx2 / *_scalar the others. */
 #include <stdio.h>
@@ -42,9 +44,11 @@ struct ctx {
     const struct fft_plan *plan;
     uint64_t *digits, *key, *out;
     double *f0, *f1, *fk0, *fk1, *acc, *saved;
+    double *ggsw, *scratch; /* 4 N each: a GGSW (k = 1) and fft_cmux_l1's scratch */
+    size_t rot;
 };
 
-enum op { OP_FWD, OP_INV, OP_COPY, OP_MAC, OP_EXT, OP_EXT_UNFUSED };
+enum op { OP_FWD, OP_INV, OP_COPY, OP_MAC, OP_EXT, OP_EXT_UNFUSED, OP_CMUX };
 
 static void run(struct ctx *c, enum op op, int reps)
 {
@@ -83,6 +87,10 @@ static void run(struct ctx *c, enum op op, int reps)
             fft_mac(c->plan, c->acc, c->f0, c->fk1);
             fft_mac(c->plan, c->acc, c->f1, c->fk0);
             fft_inverse_torus_add(c->plan, c->out + N, c->acc);
+            break;
+        case OP_CMUX:
+            c->rot = (c->rot * 5 + 3) % (2 * N);
+            fft_cmux_l1(c->plan, c->out, 2, c->rot, 23, c->ggsw, c->scratch, NULL);
             break;
         }
     }
@@ -124,6 +132,10 @@ static int bench_isa(struct ctx *c, enum fft_isa isa, const char *suffix)
     fft_forward_small(p, c->f0, c->digits);
     memcpy(c->saved, c->f0, N * sizeof(double));
     fft_mac(p, c->saved, c->f0, c->fk0);
+    memcpy(c->ggsw, c->fk0, N * sizeof(double)); /* rows (fk0, fk1), (fk1, fk0) */
+    memcpy(c->ggsw + N, c->fk1, N * sizeof(double));
+    memcpy(c->ggsw + 2 * N, c->fk1, N * sizeof(double));
+    memcpy(c->ggsw + 3 * N, c->fk0, N * sizeof(double));
 
     int reps = isa == FFT_ISA_SCALAR ? 20 : 200;
     double best, best_copy;
@@ -138,6 +150,8 @@ static int bench_isa(struct ctx *c, enum fft_isa isa, const char *suffix)
     emit("ext_product_2048_us", suffix, t, best, 1e3, "us");
     t = time_op(c, OP_EXT_UNFUSED, reps / 4, &best);
     emit("ext_product_unfused_2048_us", suffix, t, best, 1e3, "us");
+    t = time_op(c, OP_CMUX, reps / 4, &best);
+    emit("cmux_2048_us", suffix, t, best, 1e3, "us");
     fft_plan_free(p);
     return 1;
 }
@@ -150,7 +164,9 @@ int main(void)
     c.out = malloc(2 * N * sizeof(uint64_t));
     c.f0 = fft_buf_alloc(N), c.f1 = fft_buf_alloc(N), c.fk0 = fft_buf_alloc(N);
     c.fk1 = fft_buf_alloc(N), c.acc = fft_buf_alloc(N), c.saved = fft_buf_alloc(N);
-    if (!c.digits || !c.key || !c.out || !c.f0 || !c.f1 || !c.fk0 || !c.fk1 || !c.acc || !c.saved)
+    c.ggsw = fft_buf_alloc(4 * N), c.scratch = fft_buf_alloc(4 * N), c.rot = 1;
+    if (!c.digits || !c.key || !c.out || !c.f0 || !c.f1 || !c.fk0 || !c.fk1 || !c.acc || !c.saved ||
+        !c.ggsw || !c.scratch)
         return 1;
     for (size_t i = 0; i < 2 * N; i++) {
         c.digits[i] = (uint64_t)((int64_t)(rnd() % (1u << 23)) - (1 << 22));
@@ -202,5 +218,6 @@ int main(void)
     free(c.digits), free(c.key), free(c.out);
     fft_buf_free(c.f0), fft_buf_free(c.f1), fft_buf_free(c.fk0);
     fft_buf_free(c.fk1), fft_buf_free(c.acc), fft_buf_free(c.saved);
+    fft_buf_free(c.ggsw), fft_buf_free(c.scratch);
     return sink & 0; /* keep the work observable */
 }

@@ -77,6 +77,12 @@ static void choose_passes(struct fft_plan *p)
         ps->stride = 2 * ps->chunk * (ps->radix - ps->first_p);
     }
     p->pass_count = count;
+    /* prefetch steps: one per loop iteration of the vector passes, one per
+     * 64 points of the register tail */
+    size_t steps = ops->has_tail ? (p->n + 63) / 64 : 0;
+    for (unsigned k = 0; k + (ops->has_tail ? 2 : 0) < count; k++)
+        steps += p->n / (p->pass[k].radix * ops->vw);
+    p->pf_steps = steps;
 }
 
 static size_t table_doubles(const struct fft_plan *p)
@@ -248,19 +254,58 @@ void fft_buf_free(double *buf)
     free(buf);
 }
 
+static void forward(const struct fft_plan *plan, double *four, const uint64_t *poly,
+                    enum fft_in_mode mode)
+{
+    struct fft_src src = {.p = poly};
+    plan->ops->forward(plan, four, &src, mode, NULL);
+}
+
 void fft_forward_small(const struct fft_plan *plan, double *four, const uint64_t *poly)
 {
-    plan->ops->forward(plan, four, poly, FFT_IN_SMALL);
+    forward(plan, four, poly, FFT_IN_SMALL);
 }
 
 void fft_forward_int(const struct fft_plan *plan, double *four, const uint64_t *poly)
 {
-    plan->ops->forward(plan, four, poly, FFT_IN_INT);
+    forward(plan, four, poly, FFT_IN_INT);
 }
 
 void fft_forward_torus(const struct fft_plan *plan, double *four, const uint64_t *poly)
 {
-    plan->ops->forward(plan, four, poly, FFT_IN_TORUS);
+    forward(plan, four, poly, FFT_IN_TORUS);
+}
+
+void fft_forward_rot_digit(const struct fft_plan *plan, double *four, const uint64_t *poly,
+                           size_t a, unsigned base_log, struct fft_prefetch *pf)
+{
+    size_t N = plan->poly_size;
+    struct fft_src src = {.p = poly, .s = a % N, .base_log = base_log};
+    plan->ops->forward(plan, four, &src,
+                       a % (2 * N) >= N ? FFT_IN_ROT_DIGIT_NEG : FFT_IN_ROT_DIGIT, pf);
+}
+
+void fft_cmux_l1(const struct fft_plan *plan, uint64_t *acc, size_t rows, size_t a,
+                 unsigned base_log, const double *key, double *scratch, struct fft_prefetch *pf)
+{
+    if (rows >= 1 && rows <= FFT_CMUX_MAX_ROWS)
+        plan->ops->cmux(plan, acc, rows, a, base_log, key, scratch, pf);
+}
+
+void fft_prefetch_init(const struct fft_plan *plan, struct fft_prefetch *pf, const void *mem,
+                       size_t bytes, size_t transforms)
+{
+    pf->next = pf->end = NULL;
+    pf->per_step = 0;
+    if (mem == NULL || bytes == 0)
+        return;
+    /* whole cache lines, as addresses: prefetches never fault */
+    uintptr_t start = (uintptr_t)mem & ~(uintptr_t)63;
+    size_t lines = (size_t)(((uintptr_t)mem + bytes - start + 63) / 64);
+    size_t steps = transforms * plan->pf_steps;
+    pf->next = (const char *)start;
+    pf->end = (const char *)(start + lines * 64);
+    pf->per_step = (unsigned)(steps == 0 ? lines : (lines + steps - 1) / steps);
 }
 
 void fft_mac(const struct fft_plan *plan, double *acc, const double *a, const double *b)
@@ -277,7 +322,7 @@ void fft_dot_inverse_torus_add(const struct fft_plan *plan, uint64_t *poly, doub
                                const double *const *a, const double *const *b, size_t count)
 {
     if (count > 0)
-        plan->ops->inverse_dot(plan, poly, four, a, b, count);
+        plan->ops->inverse_dot(plan, poly, four, a, b, count, NULL);
 }
 
 void fft_inverse_f64(const struct fft_plan *plan, double *four)

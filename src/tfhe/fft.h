@@ -28,7 +28,10 @@
  * two forward passes (first two inverse) run in registers. Kernels:
  * AVX-512F/DQ, AVX2+FMA and portable C, chosen at run time; each may use its
  * own list of radices, the order and values are the same for all (up to
- * rounding).
+ * rounding). The blind rotation's step has its own entry (fft_cmux_l1):
+ * rotation and decomposition happen inside the first forward pass, and for
+ * k = 1 the forward tails, the key products and the inverse heads run as
+ * one register pass.
  *
  * Plans are read-only after creation and may be shared between threads.  The
  * transforms work in place in the caller's buffers and never allocate.
@@ -106,6 +109,44 @@ void fft_inverse_torus_add(const struct fft_plan *plan, uint64_t *poly, double *
  * four (N doubles) is scratch; count 0 adds nothing. */
 void fft_dot_inverse_torus_add(const struct fft_plan *plan, uint64_t *poly, double *four,
                                const double *const *a, const double *const *b, size_t count);
+
+/* A memory range to pull into the cache while transforms run: the next
+ * bootstrapping-key entry of a blind rotation, so that it streams in from
+ * memory during the arithmetic instead of stalling the step that reads it.
+ * The transforms that take one issue per_step prefetches (to L2) per loop
+ * step and advance next; NULL means none. */
+struct fft_prefetch {
+    const char *next, *end;
+    unsigned per_step;
+};
+
+/* Spreads [mem, mem + bytes) evenly over `transforms` transforms of plan. */
+void fft_prefetch_init(const struct fft_plan *plan, struct fft_prefetch *pf, const void *mem,
+                       size_t bytes, size_t transforms);
+
+/* four = FFT(d), d[c] the one-level signed decomposition digit in base
+ * 2^base_log (decomp.h: decomp_init_u64(x, base_log, 1), then one
+ * decomp_next_u64) of x = (X^a * poly - poly)[c] mod X^N + 1, for any a
+ * (taken mod 2N): the CMUX input of an external product whose gadget has one
+ * level, with the rotation, difference and decomposition done inside the
+ * first pass. base_log in [1, 51]. pf may be NULL. */
+void fft_forward_rot_digit(const struct fft_plan *plan, double *four, const uint64_t *poly,
+                           size_t a, unsigned base_log, struct fft_prefetch *pf);
+
+/* The external product of one CMUX step for a one-level gadget, with
+ * rows = k + 1 polynomials of N words at acc (contiguous):
+ *     acc_c += IFFT(sum_r FFT(d_r) * key_{r,c}),  c < rows,
+ * d_r the digits of X^a acc_r - acc_r as in fft_forward_rot_digit, key the
+ * GGSW's rows^2 Fourier polynomials (row r, column c at key + (r rows + c) N,
+ * the Fourier bootstrapping key's order), rounded and added as
+ * fft_dot_inverse_torus_add does: the same words as rows
+ * fft_forward_rot_digit calls and rows fft_dot_inverse_torus_add calls, in
+ * one call that keeps more in registers (for k = 1 the digit transforms are
+ * never stored). scratch: 2 rows N doubles. rows in [1,
+ * FFT_CMUX_MAX_ROWS] (other values do nothing). pf may be NULL. */
+#define FFT_CMUX_MAX_ROWS 4
+void fft_cmux_l1(const struct fft_plan *plan, uint64_t *acc, size_t rows, size_t a,
+                 unsigned base_log, const double *key, double *scratch, struct fft_prefetch *pf);
 
 /* In place: four[i] = coefficient i of IFFT(four), i < N, as doubles. */
 void fft_inverse_f64(const struct fft_plan *plan, double *four);

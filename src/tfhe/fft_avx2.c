@@ -68,6 +68,40 @@ FFT_FN static inline void v_torus_add(uint64_t *out, vd y)
     _mm256_storeu_si256((__m256i *)out, acc);
 }
 
+/* The one-level digit (see fft_avx512.c) without 64-bit arithmetic shifts:
+ * the logical shift's B-bit result is sign-extended by xor/subtract of
+ * 2^(B-1), and |digit| <= 2^(B-1) <= 2^50 converts with the magic. */
+typedef struct {
+    __m256i h, top, tie, twob;
+    __m128i shift;
+} vdigit;
+
+FFT_FN static inline vdigit v_digit_consts(unsigned base_log)
+{
+    uint64_t h = 1ull << (63 - base_log);
+    vdigit k = {_mm256_set1_epi64x((long long)h),
+                _mm256_set1_epi64x((long long)(1ull << (base_log - 1))),
+                _mm256_set1_epi64x((long long)((1ull << 63) + h)),
+                _mm256_set1_epi64x((long long)(1ull << base_log)),
+                _mm_cvtsi32_si128((int)(64 - base_log))};
+    return k;
+}
+
+FFT_FN static inline vd v_rot_digit(const uint64_t *src, int neg, const uint64_t *p,
+                                    const vdigit *k)
+{
+    __m256i r = _mm256_loadu_si256((const __m256i *)src);
+    __m256i q = _mm256_loadu_si256((const __m256i *)p);
+    __m256i x = neg ? _mm256_sub_epi64(_mm256_setzero_si256(), _mm256_add_epi64(r, q))
+                    : _mm256_sub_epi64(r, q);
+    __m256i y = _mm256_srl_epi64(_mm256_add_epi64(x, k->h), k->shift);
+    y = _mm256_sub_epi64(_mm256_xor_si256(y, k->top), k->top);
+    __m256i tie = _mm256_cmpgt_epi64(k->tie, x); /* x < -2^63 + h, see fft_avx512.c */
+    y = _mm256_add_epi64(y, _mm256_and_si256(tie, k->twob));
+    __m256d m = _mm256_set1_pd(MAGIC_2P52_2P51);
+    return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_add_epi64(y, _mm256_castpd_si256(m))), m);
+}
+
 #include "tfhe/fft_kernels.h"
 
 /* Radix-4 DIF with q = 1 inside one vector: lanes [a0 a1 a2 a3] become
@@ -102,13 +136,15 @@ FFT_INLINE cv inv_r4_lanes(cv c)
 
 /* Passes q = 4 and q = 1 on blocks of 16 points held in registers. The
  * q = 4 twiddles (chunk 4, j = 0..3) are loop invariant. */
-FFT_FN static void fwd_tail(const struct fft_plan *plan, double *four)
+FFT_FN static void fwd_tail(const struct fft_plan *plan, double *four, struct fft_prefetch *pf)
 {
     size_t n = plan->n;
     const double *row = plan->pass[plan->pass_count - 2].tab;
     const size_t C = 4;
     double *re = four, *im = four + n;
     for (size_t b = 0; b < n; b += 16) {
+        if ((b & 63) == 0)
+            fft_pf_step(pf);
         cv x0 = cv_load(re + b, im + b), x1 = cv_load(re + b + 4, im + b + 4);
         cv x2 = cv_load(re + b + 8, im + b + 8), x3 = cv_load(re + b + 12, im + b + 12);
         dft4(&x0, &x1, &x2, &x3);
@@ -133,29 +169,34 @@ FFT_INLINE void inv_head_block(const double *row, double *re, double *im, size_t
     cv_store(re + b + 12, im + b + 12, x3);
 }
 
-FFT_FN static void inv_head(const struct fft_plan *plan, double *four)
+FFT_FN static void inv_head(const struct fft_plan *plan, double *four, struct fft_prefetch *pf)
 {
     size_t n = plan->n;
     const double *row = plan->pass[plan->pass_count - 2].tab;
     double *re = four, *im = four + n;
+    (void)pf; /* only called without a stream */
     for (size_t b = 0; b < n; b += 16)
         inv_head_block(row, re, im, b, cv_load(re + b, im + b), cv_load(re + b + 4, im + b + 4),
                        cv_load(re + b + 8, im + b + 8), cv_load(re + b + 12, im + b + 12));
 }
 
 FFT_FN static void inv_head_dot(const struct fft_plan *plan, double *four, const double *const *a,
-                                const double *const *bb, size_t count)
+                                const double *const *bb, size_t count, struct fft_prefetch *pf)
 {
     size_t n = plan->n;
     const double *row = plan->pass[plan->pass_count - 2].tab;
     double *re = four, *im = four + n;
-    for (size_t b = 0; b < n; b += 16)
+    for (size_t b = 0; b < n; b += 16) {
+        if ((b & 63) == 0)
+            fft_pf_step(pf);
         inv_head_block(row, re, im, b, dot_at(a, bb, count, n, b), dot_at(a, bb, count, n, b + 4),
                        dot_at(a, bb, count, n, b + 8), dot_at(a, bb, count, n, b + 12));
+    }
 }
 
 const struct fft_ops fft_ops_avx2 = {
     .isa = FFT_ISA_AVX2,
+    .vw = 4,
     .min_n = 32,
     .max_radix = 4,
     .has_tail = 1,
@@ -163,6 +204,7 @@ const struct fft_ops fft_ops_avx2 = {
     .inverse = kernel_inverse,
     .mac = kernel_mac,
     .inverse_dot = kernel_inverse_dot,
+    .cmux = kernel_cmux,
 };
 
 #endif

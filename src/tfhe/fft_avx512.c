@@ -11,6 +11,7 @@ typedef __m512d vd;
 #define FFT_FN __attribute__((target("avx512f,avx512dq,fma")))
 #define V_PIN(x) __asm__("" : "+v"(x))
 #define FFT_HAS_TAIL 1
+#define FFT_HAS_TAIL_DOT_HEAD2 1
 
 #define ROUND_NEAREST (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 
@@ -50,6 +51,36 @@ FFT_FN static inline void v_torus_add(uint64_t *out, vd y)
     _mm512_storeu_si512(out, _mm512_add_epi64(_mm512_loadu_si512(out), r));
 }
 
+/* The one-level digit (decomp.h) of x = +-src - p: with h = 2^(63-B),
+ * y = (x + h) >> (64 - B) (arithmetic) is the rounded top B bits as a value
+ * in [-2^(B-1), 2^(B-1)); tfhe-rs keeps +2^(B-1) instead of -2^(B-1) when
+ * the rounding went down, which is x in [2^63, 2^63 + h) (the top B + 1
+ * bits 10..0): as a signed value, x < -2^63 + h. */
+typedef struct {
+    __m512i h, tie, twob;
+    __m128i shift;
+} vdigit;
+
+FFT_FN static inline vdigit v_digit_consts(unsigned base_log)
+{
+    uint64_t h = 1ull << (63 - base_log);
+    vdigit k = {_mm512_set1_epi64((long long)h), _mm512_set1_epi64((long long)((1ull << 63) + h)),
+                _mm512_set1_epi64((long long)(1ull << base_log)),
+                _mm_cvtsi32_si128((int)(64 - base_log))};
+    return k;
+}
+
+FFT_FN static inline vd v_rot_digit(const uint64_t *src, int neg, const uint64_t *p,
+                                    const vdigit *k)
+{
+    __m512i r = _mm512_loadu_si512(src), q = _mm512_loadu_si512(p);
+    __m512i x = neg ? _mm512_sub_epi64(_mm512_setzero_si512(), _mm512_add_epi64(r, q))
+                    : _mm512_sub_epi64(r, q);
+    __m512i y = _mm512_sra_epi64(_mm512_add_epi64(x, k->h), k->shift);
+    __mmask8 tie = _mm512_cmplt_epi64_mask(x, k->tie);
+    return _mm512_cvtepi64_pd(_mm512_mask_add_epi64(y, tie, y, k->twob));
+}
+
 #include "tfhe/fft_kernels.h"
 
 /* Swaps the two 256-bit halves. */
@@ -58,9 +89,11 @@ FFT_FN static inline vd swap_halves(vd a)
     return _mm512_shuffle_f64x2(a, a, 0x4e);
 }
 
-FFT_FN static inline vd v_neg(vd a)
+/* a with the lanes of mask m replaced by -b (a sign flip: one logic op
+ * where blend + negate would take two) */
+FFT_FN static inline vd blend_neg(vd a, __mmask8 m, vd b)
 {
-    return _mm512_sub_pd(_mm512_setzero_pd(), a);
+    return _mm512_mask_xor_pd(a, m, b, _mm512_set1_pd(-0.0));
 }
 
 /* [x_lo | x_hi] -> [x_lo + x_hi | x_lo - x_hi] */
@@ -80,7 +113,7 @@ FFT_FN static inline cv fwd_r4_lanes(cv a)
     vd br = _mm512_fmadd_pd(a.re, ppmm, _mm512_permutex_pd(a.re, 0x4e));
     vd bi = _mm512_fmadd_pd(a.im, ppmm, _mm512_permutex_pd(a.im, 0x4e));
     vd tr = _mm512_mask_blend_pd(0x88, br, bi);
-    vd ti = _mm512_mask_blend_pd(0x88, bi, v_neg(br));
+    vd ti = blend_neg(bi, 0x88, br);
     cv c = {_mm512_fmadd_pd(tr, pmpm, _mm512_permute_pd(tr, 0x55)),
             _mm512_fmadd_pd(ti, pmpm, _mm512_permute_pd(ti, 0x55))};
     return c;
@@ -92,7 +125,7 @@ FFT_FN static inline cv inv_r4_lanes(cv c)
     const vd pmpm = _mm512_setr_pd(1, -1, 1, -1, 1, -1, 1, -1);
     vd yr = _mm512_fmadd_pd(c.re, pmpm, _mm512_permute_pd(c.re, 0x55));
     vd yi = _mm512_fmadd_pd(c.im, pmpm, _mm512_permute_pd(c.im, 0x55));
-    vd tr = _mm512_mask_blend_pd(0x88, yr, v_neg(yi));
+    vd tr = blend_neg(yr, 0x88, yi);
     vd ti = _mm512_mask_blend_pd(0x88, yi, yr);
     cv a = {_mm512_fmadd_pd(tr, ppmm, _mm512_permutex_pd(tr, 0x4e)),
             _mm512_fmadd_pd(ti, ppmm, _mm512_permutex_pd(ti, 0x4e))};
@@ -121,22 +154,29 @@ FFT_FN static inline struct tail_tw tail_twiddles(const struct fft_plan *plan)
     return t;
 }
 
-/* Passes q = 4 and q = 1 on blocks of 16 points: v0 = [a0|a1], v1 = [a2|a3]
- * (a_t = 4 points) become [c0|c1], [c2|c3]. */
-FFT_FN static void fwd_tail(const struct fft_plan *plan, double *four)
+/* Passes q = 4 and q = 1 on one block of 16 points: v0 = [a0|a1],
+ * v1 = [a2|a3] (a_t = 4 points) become *o0 = [c0|c1], *o1 = [c2|c3]. */
+FFT_INLINE void fwd_tail_block(struct tail_tw t, cv v0, cv v1, cv *o0, cv *o1)
+{
+    cv p = cv_add(v0, v1), m = cv_sub(v0, v1); /* [s02|s13], [d02|d13] */
+    /* d13 -> -i*d13 = (d13.im, -d13.re) in the upper half */
+    cv mr = {_mm512_mask_blend_pd(0xf0, m.re, m.im), blend_neg(m.im, 0xf0, m.re)};
+    *o0 = fwd_r4_lanes(cv_mul(halves_bfly(p), t.u0re, t.u0im));
+    *o1 = fwd_r4_lanes(cv_mul(halves_bfly(mr), t.u1re, t.u1im));
+}
+
+FFT_FN static void fwd_tail(const struct fft_plan *plan, double *four, struct fft_prefetch *pf)
 {
     size_t n = plan->n;
     double *re = four, *im = four + n;
     struct tail_tw t = tail_twiddles(plan);
     for (size_t b = 0; b < n; b += 16) {
-        cv v0 = cv_load(re + b, im + b), v1 = cv_load(re + b + 8, im + b + 8);
-        cv p = cv_add(v0, v1), m = cv_sub(v0, v1); /* [s02|s13], [d02|d13] */
-        /* d13 -> -i*d13 = (d13.im, -d13.re) in the upper half */
-        cv mr = {_mm512_mask_blend_pd(0xf0, m.re, m.im), _mm512_mask_blend_pd(0xf0, m.im, v_neg(m.re))};
-        cv u0 = cv_mul(halves_bfly(p), t.u0re, t.u0im);
-        cv u1 = cv_mul(halves_bfly(mr), t.u1re, t.u1im);
-        cv_store(re + b, im + b, fwd_r4_lanes(u0));
-        cv_store(re + b + 8, im + b + 8, fwd_r4_lanes(u1));
+        if ((b & 63) == 0)
+            fft_pf_step(pf);
+        cv o0, o1;
+        fwd_tail_block(t, cv_load(re + b, im + b), cv_load(re + b + 8, im + b + 8), &o0, &o1);
+        cv_store(re + b, im + b, o0);
+        cv_store(re + b + 8, im + b + 8, o1);
     }
 }
 
@@ -147,32 +187,67 @@ FFT_INLINE void inv_head_block(struct tail_tw t, double *re, double *im, size_t 
     cv x = halves_bfly(cv_mulc(u0, t.u0re, t.u0im)); /* [A|B] */
     cv y = halves_bfly(cv_mulc(u1, t.u1re, t.u1im)); /* [C|D] */
     /* D -> i*D = (-D.im, D.re) in the upper half */
-    cv yr = {_mm512_mask_blend_pd(0xf0, y.re, v_neg(y.im)), _mm512_mask_blend_pd(0xf0, y.im, y.re)};
+    cv yr = {blend_neg(y.re, 0xf0, y.im), _mm512_mask_blend_pd(0xf0, y.im, y.re)};
     cv_store(re + b, im + b, cv_add(x, yr));         /* [a0|a1] */
     cv_store(re + b + 8, im + b + 8, cv_sub(x, yr)); /* [a2|a3] */
 }
 
-FFT_FN static void inv_head(const struct fft_plan *plan, double *four)
+FFT_FN static void inv_head(const struct fft_plan *plan, double *four, struct fft_prefetch *pf)
 {
     size_t n = plan->n;
     double *re = four, *im = four + n;
     struct tail_tw t = tail_twiddles(plan);
+    (void)pf; /* only called without a stream */
     for (size_t b = 0; b < n; b += 16)
         inv_head_block(t, re, im, b, cv_load(re + b, im + b), cv_load(re + b + 8, im + b + 8));
 }
 
 FFT_FN static void inv_head_dot(const struct fft_plan *plan, double *four, const double *const *a,
-                                const double *const *bb, size_t count)
+                                const double *const *bb, size_t count, struct fft_prefetch *pf)
 {
     size_t n = plan->n;
     double *re = four, *im = four + n;
     struct tail_tw t = tail_twiddles(plan);
-    for (size_t b = 0; b < n; b += 16)
+    for (size_t b = 0; b < n; b += 16) {
+        if ((b & 63) == 0)
+            fft_pf_step(pf);
         inv_head_block(t, re, im, b, dot_at(a, bb, count, n, b), dot_at(a, bb, count, n, b + 8));
+    }
+}
+
+/* The middle of a two-row external product (fft_cmux_l1, k = 1), on blocks
+ * of 16 points: the forward tails of both digit transforms, their products
+ * with the key's four polynomials (key + (2r + c) N) and the inverse heads
+ * of both output columns, in registers; the digit transforms are never
+ * stored. Same operations, in the same order, as fwd_tail, dot_at and
+ * inv_head_block. */
+FFT_FN static void tail_dot_head2(const struct fft_plan *plan, double *f0, double *f1,
+                                  const double *key, double *g0, double *g1,
+                                  struct fft_prefetch *pf)
+{
+    size_t n = plan->n, N = plan->poly_size;
+    struct tail_tw t = tail_twiddles(plan);
+    for (size_t b = 0; b < n; b += 16) {
+        fft_pf_step(pf); /* four transforms' tail steps: one per 64 points each */
+        cv x0, x1, y0, y1;
+        fwd_tail_block(t, cv_load(f0 + b, f0 + n + b), cv_load(f0 + b + 8, f0 + n + b + 8), &x0,
+                       &x1);
+        fwd_tail_block(t, cv_load(f1 + b, f1 + n + b), cv_load(f1 + b + 8, f1 + n + b + 8), &y0,
+                       &y1);
+        for (size_t c = 0; c < 2; c++) {
+            const double *k0 = key + c * N, *k1 = key + (2 + c) * N;
+            double *g = c == 0 ? g0 : g1;
+            cv lo = dot2(x0, cv_load(k0 + b, k0 + n + b), y0, cv_load(k1 + b, k1 + n + b));
+            cv hi = dot2(x1, cv_load(k0 + b + 8, k0 + n + b + 8), y1,
+                         cv_load(k1 + b + 8, k1 + n + b + 8));
+            inv_head_block(t, g, g + n, b, lo, hi);
+        }
+    }
 }
 
 const struct fft_ops fft_ops_avx512 = {
     .isa = FFT_ISA_AVX512,
+    .vw = 8,
     .min_n = 32,
     .max_radix = 8,
     .has_tail = 1,
@@ -180,6 +255,7 @@ const struct fft_ops fft_ops_avx512 = {
     .inverse = kernel_inverse,
     .mac = kernel_mac,
     .inverse_dot = kernel_inverse_dot,
+    .cmux = kernel_cmux,
 };
 
 #endif

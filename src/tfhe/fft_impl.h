@@ -25,7 +25,18 @@
  *
  * SIMD kernels finish with a register-resident "tail" doing the last two
  * radix-4 passes (q = 4 and q = 1) on blocks of 16 points; their plans
- * always end with those two passes. */
+ * always end with those two passes.
+ *
+ * The blind rotation's external product (ops->cmux, fft_cmux_l1) reuses
+ * the passes: its first forward pass computes the one-level decomposition
+ * digits of X^a p - p straight from p (FFT_IN_ROT_DIGIT modes, the sign of
+ * X^a as a compile-time mode so the difference is one or two integer ops),
+ * and on AVX-512 with k = 1 the two forward tails, the four key products
+ * and the two inverse heads run in one register pass (tail_dot_head2), the
+ * same operations in the same order as the separate calls. Every pass can
+ * advance a prefetch stream (struct fft_prefetch) by one step per loop
+ * iteration; plan->pf_steps counts the steps of one transform so that a
+ * stream can be spread evenly over a CMUX step. */
 #ifndef CKMS_TFHE_FFT_IMPL_H
 #define CKMS_TFHE_FFT_IMPL_H
 
@@ -36,26 +47,41 @@
 
 #define FFT_MAX_PASSES 16
 
-/* Input conversions of the first forward pass. */
-enum fft_in_mode { FFT_IN_SMALL, FFT_IN_INT, FFT_IN_TORUS };
+/* Input conversions of the first forward pass. FFT_IN_ROT_DIGIT(_NEG) read
+ * the one-level decomposition digit of (X^a p - p)[c] for a < N (a >= N)
+ * (fft_forward_rot_digit). */
+enum fft_in_mode { FFT_IN_SMALL, FFT_IN_INT, FFT_IN_TORUS, FFT_IN_ROT_DIGIT, FFT_IN_ROT_DIGIT_NEG };
 /* Output conversions of the last inverse pass. */
 enum fft_out_mode { FFT_OUT_TORUS_ADD, FFT_OUT_F64 };
 
 struct fft_plan;
+
+/* Input of the first forward pass: the polynomial, and for the
+ * FFT_IN_ROT_DIGIT modes the rotation X^a as s = a mod N (the mode gives the
+ * sign: X^a = -X^(a-N) for a >= N) and the base. */
+struct fft_src {
+    const uint64_t *p;
+    size_t s;
+    unsigned base_log;
+};
 
 struct fft_ops {
     enum fft_isa isa;
     size_t min_n;       /* smallest n these kernels handle */
     unsigned max_radix; /* largest radix for the non-tail passes */
     int has_tail;       /* plan ends with radix-4 passes q = 4 and q = 1 */
-    void (*forward)(const struct fft_plan *plan, double *four, const uint64_t *poly,
-                    enum fft_in_mode mode);
+    unsigned vw; /* doubles per vector */
+    void (*forward)(const struct fft_plan *plan, double *four, const struct fft_src *src,
+                    enum fft_in_mode mode, struct fft_prefetch *pf);
     /* FFT_OUT_F64 ignores out and leaves the coefficients in four. */
     void (*inverse)(const struct fft_plan *plan, uint64_t *out, double *four,
                     enum fft_out_mode mode);
     void (*mac)(size_t n, double *acc, const double *a, const double *b);
     void (*inverse_dot)(const struct fft_plan *plan, uint64_t *out, double *four,
-                        const double *const *a, const double *const *b, size_t count);
+                        const double *const *a, const double *const *b, size_t count,
+                        struct fft_prefetch *pf);
+    void (*cmux)(const struct fft_plan *plan, uint64_t *acc, size_t rows, size_t a,
+                 unsigned base_log, const double *key, double *scratch, struct fft_prefetch *pf);
 };
 
 /* Twiddles of one pass, interleaved so a pass reads one sequential stream:
@@ -79,7 +105,8 @@ struct fft_plan {
     struct fft_pass pass[FFT_MAX_PASSES];
     /* first-pass input constants c_t and last-pass output factors conj(c_t)/n */
     double in_re[8], in_im[8], out_re[8], out_im[8];
-    double *mem; /* owns all tables */
+    size_t pf_steps; /* prefetch steps (fft_pf_step calls) of one transform */
+    double *mem;     /* owns all tables */
 };
 
 extern const struct fft_ops fft_ops_scalar;
@@ -90,7 +117,21 @@ extern const struct fft_ops fft_ops_avx512;
  * row + 2*(p - first_p)*C, its imaginary parts C further. */
 static inline const double *fft_pass_row(const struct fft_pass *ps, size_t j)
 {
-    return ps->tab + (j / ps->chunk) * ps->stride + j % ps->chunk;
+    unsigned shift = (unsigned)__builtin_ctzl(ps->chunk); /* chunk is a power of two */
+    return ps->tab + (j >> shift) * ps->stride + (j & (ps->chunk - 1));
+}
+
+/* One prefetch step: the next pf->per_step cache lines of the stream, into
+ * L2 (prefetcht1: the stream is bigger than L1 and is read a step later).
+ * Passes call it once per loop iteration (the register tails once per 64
+ * points), so a stream spread with fft_prefetch_init covers a whole
+ * external product evenly. */
+static inline __attribute__((always_inline)) void fft_pf_step(struct fft_prefetch *pf)
+{
+    if (pf == NULL)
+        return;
+    for (unsigned k = 0; k < pf->per_step && pf->next < pf->end; k++, pf->next += 64)
+        __builtin_prefetch(pf->next, 0, 2);
 }
 
 /* round(y * 2^64) mod 2^64 for a double y, ties to even: tfhe-rs from_torus

@@ -7,6 +7,9 @@
  *   v_fmadd(a,b,c)=a*b+c  v_fmsub(a,b,c)=a*b-c  v_fnmadd(a,b,c)=c-a*b
  *   v_cvt_small(p), v_cvt_int(p)   VW words read as int64, to double
  *   v_torus_add(out, y)            out[0..VW) += from_torus(y) (mod 2^64)
+ *   vdigit, v_digit_consts(B)   constants of v_rot_digit for base 2^B
+ *   v_rot_digit(src, neg, p, &k)   the one-level digit (decomp.h) of
+ *                               +-src[l] - p[l] (- if neg), l < VW, to double
  *   V_PIN(x)                    keep x in a register (empty asm) or nothing
  *   FFT_HAS_TAIL                1 if the file defines fwd_tail/inv_head for
  *                               the last two passes (radix 4, q = 4 and 1)
@@ -186,11 +189,13 @@ FFT_INLINE void idft8(cv *x0, cv *x1, cv *x2, cv *x3, cv *x4, cv *x5, cv *x6, cv
         const double *row = fft_pass_row(ps, j);                               \
         load_tw;                                                               \
         for (size_t i = j; i < n; i += R * q) {                                \
+            fft_pf_step(pf);                                                   \
             __VA_ARGS__                                                        \
         }                                                                      \
     }
 
-FFT_FN static void fwd_pass_r2(double *four, size_t n, const struct fft_pass *ps)
+FFT_FN static void fwd_pass_r2(double *four, size_t n, const struct fft_pass *ps,
+                               struct fft_prefetch *pf)
 {
     const size_t R = 2;
     FFT_PASS_LOOP(cv w1 = TWL(0), {
@@ -201,7 +206,8 @@ FFT_FN static void fwd_pass_r2(double *four, size_t n, const struct fft_pass *ps
     })
 }
 
-FFT_FN static void fwd_pass_r4(double *four, size_t n, const struct fft_pass *ps)
+FFT_FN static void fwd_pass_r4(double *four, size_t n, const struct fft_pass *ps,
+                               struct fft_prefetch *pf)
 {
     const size_t R = 4;
     FFT_PASS_LOOP(cv w1 = TWL(0); cv w2 = TWL(1); cv w3 = TWL(2), {
@@ -214,7 +220,8 @@ FFT_FN static void fwd_pass_r4(double *four, size_t n, const struct fft_pass *ps
     })
 }
 
-FFT_FN static void fwd_pass_r8(double *four, size_t n, const struct fft_pass *ps)
+FFT_FN static void fwd_pass_r8(double *four, size_t n, const struct fft_pass *ps,
+                               struct fft_prefetch *pf)
 {
     const size_t R = 8;
     FFT_PASS_LOOP(cv w1 = TWL(0); cv w2 = TWL(1); cv w3 = TWL(2); cv w4 = TWL(3);
@@ -237,7 +244,8 @@ FFT_FN static void fwd_pass_r8(double *four, size_t n, const struct fft_pass *ps
     })
 }
 
-FFT_FN static void inv_pass_r2(double *four, size_t n, const struct fft_pass *ps)
+FFT_FN static void inv_pass_r2(double *four, size_t n, const struct fft_pass *ps,
+                               struct fft_prefetch *pf)
 {
     const size_t R = 2;
     FFT_PASS_LOOP(cv w1 = TWL(0), {
@@ -248,7 +256,8 @@ FFT_FN static void inv_pass_r2(double *four, size_t n, const struct fft_pass *ps
     })
 }
 
-FFT_FN static void inv_pass_r4(double *four, size_t n, const struct fft_pass *ps)
+FFT_FN static void inv_pass_r4(double *four, size_t n, const struct fft_pass *ps,
+                               struct fft_prefetch *pf)
 {
     const size_t R = 4;
     FFT_PASS_LOOP(cv w1 = TWL(0); cv w2 = TWL(1); cv w3 = TWL(2), {
@@ -261,7 +270,8 @@ FFT_FN static void inv_pass_r4(double *four, size_t n, const struct fft_pass *ps
     })
 }
 
-FFT_FN static void inv_pass_r8(double *four, size_t n, const struct fft_pass *ps)
+FFT_FN static void inv_pass_r8(double *four, size_t n, const struct fft_pass *ps,
+                               struct fft_prefetch *pf)
 {
     const size_t R = 8;
     FFT_PASS_LOOP(cv w1 = TWL(0); cv w2 = TWL(1); cv w3 = TWL(2); cv w4 = TWL(3);
@@ -285,10 +295,63 @@ FFT_FN static void inv_pass_r8(double *four, size_t n, const struct fft_pass *ps
  * Input t is (p_i + i*p_{i+n}) * c_t at i = j + t*q, converted per mode;
  * output p gets T_p(j) (twiddle factor p, first_p = 0). */
 
-FFT_INLINE cv load_input(const uint64_t *poly, size_t n, size_t i, enum fft_in_mode mode)
+/* The input as the first pass reads it: a by-value copy of fft_src with the
+ * digit constants built once, so that they stay in registers (the vector
+ * stores of the pass may alias anything behind a pointer). */
+struct fft_in {
+    const uint64_t *p;
+    size_t s, N;
+    vdigit dk;
+};
+
+FFT_INLINE int is_rot(enum fft_in_mode mode)
 {
+    return mode == FFT_IN_ROT_DIGIT || mode == FFT_IN_ROT_DIGIT_NEG;
+}
+
+FFT_INLINE struct fft_in fft_in_make(const struct fft_src *src, size_t N, enum fft_in_mode mode)
+{
+    struct fft_in in = {.p = src->p, .s = src->s, .N = N};
+    if (is_rot(mode))
+        in.dk = v_digit_consts(src->base_log);
+    return in;
+}
+
+/* The digits of coefficients c .. c+VW-1 of X^a p - p: the rotated
+ * coefficient is p[c - s] unwrapped and -p[c - s + N] wrapped (c < s), both
+ * negated for a >= N (neg); the one vector per polynomial that straddles s
+ * goes the slow way. */
+FFT_FN __attribute__((noinline, cold)) static vd rot_digit_straddle(const struct fft_src *src,
+                                                                    size_t N, size_t c, int neg)
+{
+    uint64_t rot[VW];
+    for (size_t l = 0; l < VW; l++) {
+        size_t cc = c + l;
+        uint64_t x = src->p[cc < src->s ? cc + N - src->s : cc - src->s];
+        rot[l] = (cc < src->s) != (neg != 0) ? 0 - x : x;
+    }
+    vdigit k = v_digit_consts(src->base_log);
+    return v_rot_digit(rot, 0, src->p + c, &k);
+}
+
+FFT_INLINE vd load_rot_digit(const struct fft_in *in, const struct fft_src *src, size_t c, int neg)
+{
+    if (c >= in->s)
+        return v_rot_digit(in->p + (c - in->s), neg, in->p + c, &in->dk);
+    if (c + VW <= in->s)
+        return v_rot_digit(in->p + (c + in->N - in->s), !neg, in->p + c, &in->dk);
+    return rot_digit_straddle(src, in->N, c, neg);
+}
+
+FFT_INLINE cv load_input(const struct fft_in *in, const struct fft_src *src, size_t n, size_t i,
+                         enum fft_in_mode mode)
+{
+    const uint64_t *poly = in->p;
     cv z;
-    if (mode == FFT_IN_SMALL) {
+    if (is_rot(mode)) {
+        z.re = load_rot_digit(in, src, i, mode == FFT_IN_ROT_DIGIT_NEG);
+        z.im = load_rot_digit(in, src, n + i, mode == FFT_IN_ROT_DIGIT_NEG);
+    } else if (mode == FFT_IN_SMALL) {
         z.re = v_cvt_small(poly + i);
         z.im = v_cvt_small(poly + n + i);
     } else {
@@ -317,7 +380,7 @@ FFT_INLINE void first_stage(cv *s, cv *d, cv u, cv v, const vd h)
     d->im = v_fnmadd(b, h, u.im);
 }
 
-#define IN(t) load_input(poly, n, i + (t) * q, mode)
+#define IN(t) load_input(&in, src, n, i + (t) * q, mode)
 #define CONST_IN(t) cv c##t = {v_set1(plan->in_re[t]), v_set1(plan->in_im[t])}
 
 #define FFT_FIRST_LOOP(...)                                                    \
@@ -327,12 +390,15 @@ FFT_INLINE void first_stage(cv *s, cv *d, cv u, cv v, const vd h)
     const vd h = v_set1(0.70710678118654752440);                               \
     for (size_t i = 0; i < q; i += VW) {                                       \
         const double *row = fft_pass_row(ps, i);                               \
+        fft_pf_step(pf);                                                       \
         __VA_ARGS__                                                            \
     }
 
-FFT_INLINE void fwd_first_r2(const struct fft_plan *plan, double *four, const uint64_t *poly,
-                             enum fft_in_mode mode)
+FFT_INLINE void fwd_first_r2(const struct fft_plan *plan, double *four,
+                             const struct fft_src *src, enum fft_in_mode mode,
+                             struct fft_prefetch *pf)
 {
+    const struct fft_in in = fft_in_make(src, plan->poly_size, mode);
     FFT_FIRST_LOOP({
         cv s0, d0;
         first_stage(&s0, &d0, IN(0), IN(1), h);
@@ -341,9 +407,11 @@ FFT_INLINE void fwd_first_r2(const struct fft_plan *plan, double *four, const ui
     })
 }
 
-FFT_INLINE void fwd_first_r4(const struct fft_plan *plan, double *four, const uint64_t *poly,
-                             enum fft_in_mode mode)
+FFT_INLINE void fwd_first_r4(const struct fft_plan *plan, double *four,
+                             const struct fft_src *src, enum fft_in_mode mode,
+                             struct fft_prefetch *pf)
 {
+    const struct fft_in in = fft_in_make(src, plan->poly_size, mode);
     CONST_IN(1);
     FFT_FIRST_LOOP({
         cv s0, d0, s1, d1, x0, x1, x2, x3;
@@ -357,9 +425,11 @@ FFT_INLINE void fwd_first_r4(const struct fft_plan *plan, double *four, const ui
     })
 }
 
-FFT_INLINE void fwd_first_r8(const struct fft_plan *plan, double *four, const uint64_t *poly,
-                             enum fft_in_mode mode)
+FFT_INLINE void fwd_first_r8(const struct fft_plan *plan, double *four,
+                             const struct fft_src *src, enum fft_in_mode mode,
+                             struct fft_prefetch *pf)
 {
+    const struct fft_in in = fft_in_make(src, plan->poly_size, mode);
     CONST_IN(1);
     CONST_IN(2);
     CONST_IN(3);
@@ -433,7 +503,7 @@ FFT_INLINE cv rot_m45(cv z, vd k)
     } while (0)
 
 FFT_INLINE void inv_last_r2(const struct fft_plan *plan, uint64_t *out, double *four,
-                            enum fft_out_mode mode)
+                            enum fft_out_mode mode, struct fft_prefetch *pf)
 {
     OUT_SCALES;
     FFT_FIRST_LOOP({
@@ -443,7 +513,7 @@ FFT_INLINE void inv_last_r2(const struct fft_plan *plan, uint64_t *out, double *
 }
 
 FFT_INLINE void inv_last_r4(const struct fft_plan *plan, uint64_t *out, double *four,
-                            enum fft_out_mode mode)
+                            enum fft_out_mode mode, struct fft_prefetch *pf)
 {
     OUT_SCALES;
     CONST_OUT(1);
@@ -457,7 +527,7 @@ FFT_INLINE void inv_last_r4(const struct fft_plan *plan, uint64_t *out, double *
 }
 
 FFT_INLINE void inv_last_r8(const struct fft_plan *plan, uint64_t *out, double *four,
-                            enum fft_out_mode mode)
+                            enum fft_out_mode mode, struct fft_prefetch *pf)
 {
     OUT_SCALES;
     CONST_OUT(1);
@@ -493,115 +563,191 @@ FFT_INLINE cv dot_at(const double *const *a, const double *const *b, size_t coun
     return acc;
 }
 
+/* dot_at for two terms, on values already in registers */
+FFT_INLINE cv dot2(cv x0, cv y0, cv x1, cv y1)
+{
+    cv acc = {v_fnmadd(x0.im, y0.im, v_mul(x0.re, y0.re)),
+              v_fmadd(x0.im, y0.re, v_mul(x0.re, y0.im))};
+    acc.re = v_fnmadd(x1.im, y1.im, v_fmadd(x1.re, y1.re, acc.re));
+    acc.im = v_fmadd(x1.im, y1.re, v_fmadd(x1.re, y1.im, acc.im));
+    return acc;
+}
+
 #if FFT_HAS_TAIL
-FFT_FN static void fwd_tail(const struct fft_plan *plan, double *four);
-FFT_FN static void inv_head(const struct fft_plan *plan, double *four);
+FFT_FN static void fwd_tail(const struct fft_plan *plan, double *four, struct fft_prefetch *pf);
+FFT_FN static void inv_head(const struct fft_plan *plan, double *four, struct fft_prefetch *pf);
 FFT_FN static void inv_head_dot(const struct fft_plan *plan, double *four, const double *const *a,
-                                const double *const *b, size_t count);
+                                const double *const *b, size_t count, struct fft_prefetch *pf);
+#ifdef FFT_HAS_TAIL_DOT_HEAD2
+FFT_FN static void tail_dot_head2(const struct fft_plan *plan, double *f0, double *f1,
+                                  const double *key, double *g0, double *g1,
+                                  struct fft_prefetch *pf);
+#endif
 #define FFT_TAIL_PASSES 2u
-#define FFT_FWD_TAIL(plan, four) fwd_tail(plan, four)
-#define FFT_INV_HEAD(plan, four) inv_head(plan, four)
+#define FFT_FWD_TAIL(plan, four, pf) fwd_tail(plan, four, pf)
+#define FFT_INV_HEAD(plan, four, pf) inv_head(plan, four, pf)
 #else
 /* without a register tail the dot product is its own pass */
 FFT_FN static void inv_head_dot(const struct fft_plan *plan, double *four, const double *const *a,
-                                const double *const *b, size_t count)
+                                const double *const *b, size_t count, struct fft_prefetch *pf)
 {
+    (void)pf; /* counted as no steps */
     for (size_t i = 0; i < plan->n; i += VW)
         cv_store(four + i, four + plan->n + i, dot_at(a, b, count, plan->n, i));
 }
 
 #define FFT_TAIL_PASSES 0u
-#define FFT_FWD_TAIL(plan, four) ((void)0)
-#define FFT_INV_HEAD(plan, four) ((void)0)
+#define FFT_FWD_TAIL(plan, four, pf) ((void)0)
+#define FFT_INV_HEAD(plan, four, pf) ((void)0)
 #endif
 
-FFT_FN static void fwd_middle(const struct fft_plan *plan, double *four)
+FFT_FN static void fwd_middle(const struct fft_plan *plan, double *four, struct fft_prefetch *pf)
 {
     for (unsigned k = 1; k + FFT_TAIL_PASSES < plan->pass_count; k++) {
         const struct fft_pass *ps = &plan->pass[k];
         if (ps->radix == 8)
-            fwd_pass_r8(four, plan->n, ps);
+            fwd_pass_r8(four, plan->n, ps, pf);
         else if (ps->radix == 4)
-            fwd_pass_r4(four, plan->n, ps);
+            fwd_pass_r4(four, plan->n, ps, pf);
         else
-            fwd_pass_r2(four, plan->n, ps);
+            fwd_pass_r2(four, plan->n, ps, pf);
     }
 }
 
-FFT_FN static void inv_middle(const struct fft_plan *plan, double *four)
+FFT_FN static void inv_middle(const struct fft_plan *plan, double *four, struct fft_prefetch *pf)
 {
     for (unsigned k = plan->pass_count - FFT_TAIL_PASSES; k-- > 1;) {
         const struct fft_pass *ps = &plan->pass[k];
         if (ps->radix == 8)
-            inv_pass_r8(four, plan->n, ps);
+            inv_pass_r8(four, plan->n, ps, pf);
         else if (ps->radix == 4)
-            inv_pass_r4(four, plan->n, ps);
+            inv_pass_r4(four, plan->n, ps, pf);
         else
-            inv_pass_r2(four, plan->n, ps);
+            inv_pass_r2(four, plan->n, ps, pf);
     }
 }
 
-/* Specialised per input mode (the first/last pass inline into these). */
+/* Specialised per input mode (the first/last pass inline into these); the
+ * _head variants stop before the register tail. */
 #define FFT_DEFINE_FORWARD(name, mode)                                                    \
-    FFT_FN static void name(const struct fft_plan *plan, double *four, const uint64_t *poly) \
+    FFT_FN static void name##_head(const struct fft_plan *plan, double *four,            \
+                                   const struct fft_src *src, struct fft_prefetch *pf)    \
     {                                                                                     \
         unsigned r = plan->pass[0].radix;                                                 \
         if (r == 8)                                                                       \
-            fwd_first_r8(plan, four, poly, mode);                                         \
+            fwd_first_r8(plan, four, src, mode, pf);                                      \
         else if (r == 4)                                                                  \
-            fwd_first_r4(plan, four, poly, mode);                                         \
+            fwd_first_r4(plan, four, src, mode, pf);                                      \
         else                                                                              \
-            fwd_first_r2(plan, four, poly, mode);                                         \
-        fwd_middle(plan, four);                                                           \
-        FFT_FWD_TAIL(plan, four);                                                         \
+            fwd_first_r2(plan, four, src, mode, pf);                                      \
+        fwd_middle(plan, four, pf);                                                       \
+    }                                                                                     \
+    FFT_FN static void name(const struct fft_plan *plan, double *four,                   \
+                            const struct fft_src *src, struct fft_prefetch *pf)           \
+    {                                                                                     \
+        name##_head(plan, four, src, pf);                                                 \
+        FFT_FWD_TAIL(plan, four, pf);                                                     \
     }
 
 FFT_DEFINE_FORWARD(forward_small, FFT_IN_SMALL)
 FFT_DEFINE_FORWARD(forward_int, FFT_IN_INT)
 FFT_DEFINE_FORWARD(forward_torus, FFT_IN_TORUS)
+FFT_DEFINE_FORWARD(forward_rot_digit, FFT_IN_ROT_DIGIT)
+FFT_DEFINE_FORWARD(forward_rot_digit_neg, FFT_IN_ROT_DIGIT_NEG)
 
-FFT_FN static void kernel_forward(const struct fft_plan *plan, double *four, const uint64_t *poly,
-                                  enum fft_in_mode mode)
+FFT_FN static void kernel_forward(const struct fft_plan *plan, double *four,
+                                  const struct fft_src *src, enum fft_in_mode mode,
+                                  struct fft_prefetch *pf)
 {
-    if (mode == FFT_IN_SMALL)
-        forward_small(plan, four, poly);
+    if (mode == FFT_IN_ROT_DIGIT)
+        forward_rot_digit(plan, four, src, pf);
+    else if (mode == FFT_IN_ROT_DIGIT_NEG)
+        forward_rot_digit_neg(plan, four, src, pf);
+    else if (mode == FFT_IN_SMALL)
+        forward_small(plan, four, src, pf);
     else if (mode == FFT_IN_INT)
-        forward_int(plan, four, poly);
+        forward_int(plan, four, src, pf);
     else
-        forward_torus(plan, four, poly);
+        forward_torus(plan, four, src, pf);
 }
 
 #define FFT_DEFINE_INVERSE(name, mode)                                                    \
     FFT_FN static void name(const struct fft_plan *plan, uint64_t *out, double *four)      \
     {                                                                                     \
         unsigned r = plan->pass[0].radix;                                                 \
-        FFT_INV_HEAD(plan, four);                                                         \
-        inv_middle(plan, four);                                                           \
+        FFT_INV_HEAD(plan, four, NULL);                                                   \
+        inv_middle(plan, four, NULL);                                                     \
         if (r == 8)                                                                       \
-            inv_last_r8(plan, out, four, mode);                                           \
+            inv_last_r8(plan, out, four, mode, NULL);                                     \
         else if (r == 4)                                                                  \
-            inv_last_r4(plan, out, four, mode);                                           \
+            inv_last_r4(plan, out, four, mode, NULL);                                     \
         else                                                                              \
-            inv_last_r2(plan, out, four, mode);                                           \
+            inv_last_r2(plan, out, four, mode, NULL);                                     \
     }
 
 FFT_DEFINE_INVERSE(inverse_torus_add, FFT_OUT_TORUS_ADD)
 FFT_DEFINE_INVERSE(inverse_f64, FFT_OUT_F64)
 
+/* The last inverse pass, adding to the torus. */
+FFT_FN static void inv_last(const struct fft_plan *plan, uint64_t *out, double *four,
+                            struct fft_prefetch *pf)
+{
+    unsigned r = plan->pass[0].radix;
+    if (r == 8)
+        inv_last_r8(plan, out, four, FFT_OUT_TORUS_ADD, pf);
+    else if (r == 4)
+        inv_last_r4(plan, out, four, FFT_OUT_TORUS_ADD, pf);
+    else
+        inv_last_r2(plan, out, four, FFT_OUT_TORUS_ADD, pf);
+}
+
 /* The first inverse pass computes its input as the dot product. */
 FFT_FN static void kernel_inverse_dot(const struct fft_plan *plan, uint64_t *out, double *four,
                                       const double *const *a, const double *const *b,
-                                      size_t count)
+                                      size_t count, struct fft_prefetch *pf)
 {
-    unsigned r = plan->pass[0].radix;
-    inv_head_dot(plan, four, a, b, count);
-    inv_middle(plan, four);
-    if (r == 8)
-        inv_last_r8(plan, out, four, FFT_OUT_TORUS_ADD);
-    else if (r == 4)
-        inv_last_r4(plan, out, four, FFT_OUT_TORUS_ADD);
-    else
-        inv_last_r2(plan, out, four, FFT_OUT_TORUS_ADD);
+    inv_head_dot(plan, four, a, b, count, pf);
+    inv_middle(plan, four, pf);
+    inv_last(plan, out, four, pf);
+}
+
+/* fft_cmux_l1: the digit transforms into scratch (rows N doubles), the
+ * products into scratch + rows N, and the inverses added into acc. */
+FFT_FN static void kernel_cmux(const struct fft_plan *plan, uint64_t *acc, size_t rows, size_t a,
+                               unsigned base_log, const double *key, double *scratch,
+                               struct fft_prefetch *pf)
+{
+    size_t N = plan->poly_size;
+    double *f = scratch, *g = scratch + rows * N;
+    struct fft_src src = {.s = a % N, .base_log = base_log};
+    int neg = a % (2 * N) >= N;
+    for (size_t r = 0; r < rows; r++) {
+        src.p = acc + r * N;
+        if (neg)
+            forward_rot_digit_neg_head(plan, f + r * N, &src, pf);
+        else
+            forward_rot_digit_head(plan, f + r * N, &src, pf);
+    }
+#ifdef FFT_HAS_TAIL_DOT_HEAD2
+    if (rows == 2) {
+        tail_dot_head2(plan, f, f + N, key, g, g + N, pf);
+        for (size_t c = 0; c < rows; c++) {
+            inv_middle(plan, g + c * N, pf);
+            inv_last(plan, acc + c * N, g + c * N, pf);
+        }
+        return;
+    }
+#endif
+    const double *fa[FFT_CMUX_MAX_ROWS], *kb[FFT_CMUX_MAX_ROWS];
+    for (size_t r = 0; r < rows; r++) {
+        FFT_FWD_TAIL(plan, f + r * N, pf);
+        fa[r] = f + r * N;
+    }
+    for (size_t c = 0; c < rows; c++) {
+        for (size_t r = 0; r < rows; r++)
+            kb[r] = key + (r * rows + c) * N;
+        kernel_inverse_dot(plan, acc + c * N, g + c * N, fa, kb, rows, pf);
+    }
 }
 
 FFT_FN static void kernel_inverse(const struct fft_plan *plan, uint64_t *out, double *four,

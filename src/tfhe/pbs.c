@@ -18,6 +18,7 @@ struct pbs_scratch {
     double **four_digits;      /* (k + 1) l transforms of N doubles */
     const double **key_polys;  /* (k + 1) l pointers into the key */
     double *four_out;          /* N: scratch of the fused inverse */
+    double *cmux_scratch;      /* 2 (k + 1) N: scratch of fft_cmux_l1 */
 };
 
 int pbs_scratch_new(struct pbs_scratch **out, const struct bsk_shape *s)
@@ -37,8 +38,9 @@ int pbs_scratch_new(struct pbs_scratch **out, const struct bsk_shape *s)
     sc->four_digits = calloc(transforms, sizeof *sc->four_digits);
     sc->key_polys = calloc(transforms, sizeof *sc->key_polys);
     sc->four_out = fft_buf_alloc(N);
+    sc->cmux_scratch = fft_buf_alloc(2 * rows * N);
     int ok = sc->acc && sc->diff && sc->state && sc->digits && sc->switched && sc->four_digits &&
-             sc->key_polys && sc->four_out;
+             sc->key_polys && sc->four_out && sc->cmux_scratch;
     for (size_t t = 0; ok && t < transforms; t++)
         ok = (sc->four_digits[t] = fft_buf_alloc(N)) != NULL;
     if (!ok) {
@@ -64,6 +66,7 @@ void pbs_scratch_free(struct pbs_scratch *sc)
     free(sc->four_digits);
     free(sc->key_polys);
     fft_buf_free(sc->four_out);
+    fft_buf_free(sc->cmux_scratch);
     free(sc);
 }
 
@@ -219,6 +222,25 @@ static void cmux(const struct fourier_bsk *bsk, size_t i, uint64_t *acc, uint32_
     }
 }
 
+/* The same for a one-level gadget (every parameter set in use), in one
+ * call (fft_cmux_l1: the rotation, difference and decomposition happen in
+ * the first pass of the digit transforms, and for k = 1 the transforms'
+ * last passes, the products with the key and the inverses' first passes
+ * run together in registers). Meanwhile the GGSW of the next step, `next`
+ * (or NULL), streams into the cache: the key is far bigger than the caches
+ * and would otherwise stall every step on memory. */
+static void cmux_l1(const struct fourier_bsk *bsk, size_t i, uint64_t *acc, uint32_t a,
+                    const double *next, struct pbs_scratch *sc)
+{
+    const struct bsk_shape *s = &bsk->shape;
+    size_t N = s->polynomial_size, rows = (size_t)s->glwe_dimension + 1;
+    struct fft_prefetch pf;
+    fft_prefetch_init(bsk->plan, &pf, next, next ? rows * rows * N * sizeof(double) : 0,
+                      2 * rows);
+    fft_cmux_l1(bsk->plan, acc, rows, a, s->base_log, fourier_bsk_poly(bsk, i, 0, 0, 0),
+                sc->cmux_scratch, &pf);
+}
+
 void pbs_blind_rotate(const struct fourier_bsk *bsk, uint64_t *acc, const uint32_t *switched,
                       struct pbs_scratch *sc)
 {
@@ -230,9 +252,22 @@ void pbs_blind_rotate(const struct fourier_bsk *bsk, uint64_t *acc, const uint32
         memcpy(sc->diff, poly, N * sizeof *poly);
         poly_u64_mul_xk(poly, sc->diff, N, (2 * N - switched[n]) % (2 * N));
     }
-    for (size_t i = 0; i < n; i++)
-        if (switched[i] != 0)
-            cmux(bsk, i, acc, switched[i], sc);
+    if (s->level != 1 || s->base_log > 51 || rows > FFT_CMUX_MAX_ROWS) {
+        for (size_t i = 0; i < n; i++)
+            if (switched[i] != 0)
+                cmux(bsk, i, acc, switched[i], sc);
+        return;
+    }
+    size_t i = 0;
+    while (i < n && switched[i] == 0)
+        i++;
+    while (i < n) {
+        size_t j = i + 1;
+        while (j < n && switched[j] == 0)
+            j++;
+        cmux_l1(bsk, i, acc, switched[i], j < n ? fourier_bsk_poly(bsk, j, 0, 0, 0) : NULL, sc);
+        i = j;
+    }
 }
 
 static unsigned log2_2n(size_t N)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "test_util.h"
+#include "tfhe/decomp.h"
 #include "tfhe/fft.h"
 #include "tfhe/poly.h"
 
@@ -523,6 +524,151 @@ static void test_dot_inverse(void **state)
     }
 }
 
+/* The CMUX input: fft_forward_rot_digit equals, bit for bit, the forward
+ * transform of digits built the plain way (poly_u64_mul_xk for X^a, then
+ * decomp.h), for every instruction set, rotations on and off vector
+ * boundaries (and a >= N, a >= 2N), several bases, and coefficients around
+ * the rounding and balancing boundaries of the decomposition. */
+static void rot_digit_case(size_t N, unsigned base_log, const uint64_t *p, size_t a)
+{
+    uint64_t *rot = malloc(N * 8), *dig = malloc(N * 8);
+    double *want = fft_buf_alloc(N), *got = fft_buf_alloc(N);
+    assert_true(rot && dig && want && got);
+    poly_u64_mul_xk(rot, p, N, a % (2 * N));
+    for (size_t c = 0; c < N; c++) {
+        uint64_t st = decomp_init_u64(rot[c] - p[c], base_log, 1);
+        dig[c] = decomp_next_u64(&st, base_log);
+    }
+    for (size_t k = 0; k < ISA_COUNT; k++) {
+        struct fft_plan *pl = plan_or_skip(N, all_isas[k]);
+        if (pl == NULL)
+            continue;
+        fft_forward_small(pl, want, dig);
+        memset(got, 0xff, N * sizeof *got);
+        fft_forward_rot_digit(pl, got, p, a, base_log, NULL);
+        assert_memory_equal(got, want, N * sizeof *got);
+        fft_plan_free(pl);
+    }
+    free(rot), free(dig), fft_buf_free(want), fft_buf_free(got);
+}
+
+static void test_rot_digit(void **state)
+{
+    (void)state;
+    static const unsigned bases[] = {1, 4, 23, 30, 51};
+    for (size_t N = FFT_MIN_POLY_SIZE; N <= 2048; N *= 2) {
+        uint64_t *p = malloc(N * 8);
+        assert_non_null(p);
+        for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+            unsigned B = bases[b];
+            /* values whose differences land on and next to the rounding
+             * (odd multiples of half a digit step) and balancing (+-2^63)
+             * boundaries, +-1 */
+            uint64_t half = 1ull << (63 - B);
+            for (size_t c = 0; c < N; c++) {
+                uint64_t v = rnd(), near = (uint64_t)((int64_t)(rnd() % 3) - 1);
+                if (c % 3 == 1)
+                    v = (v % 8) * half + near;
+                else if (c % 3 == 2)
+                    v = (1ull << 63) + (v % 4) * half + near;
+                p[c] = v;
+            }
+            size_t as[] = {0, 1, 3, 7, 8, 9, N / 2 + 5, N - 1, N, N + 1, N + 13, 2 * N - 1,
+                           2 * N, 3 * N + 2, rnd() % (2 * N)};
+            for (size_t t = 0; t < sizeof as / sizeof as[0]; t++)
+                rot_digit_case(N, B, p, as[t]);
+        }
+        free(p);
+    }
+}
+
+/* fft_cmux_l1 gives, word for word, what its definition composes:
+ * rows fft_forward_rot_digit and rows fft_dot_inverse_torus_add calls
+ * (rows = 2 takes the fused register path on AVX-512). */
+static void test_cmux_l1(void **state)
+{
+    (void)state;
+    for (size_t N = 16; N <= 2048; N *= 8) {
+        for (size_t rows = 1; rows <= FFT_CMUX_MAX_ROWS; rows++) {
+            uint64_t *acc = malloc(rows * N * 8), *ref = malloc(rows * N * 8);
+            uint64_t *tmp = malloc(N * 8);
+            double *key = fft_buf_alloc(rows * rows * N), *scratch = fft_buf_alloc(2 * rows * N);
+            double *f = fft_buf_alloc(rows * N), *four = fft_buf_alloc(N);
+            assert_true(acc && ref && tmp && key && scratch && f && four);
+            for (size_t k = 0; k < ISA_COUNT; k++) {
+                struct fft_plan *pl = plan_or_skip(N, all_isas[k]);
+                if (pl == NULL)
+                    continue;
+                for (size_t t = 0; t < rows * rows; t++) {
+                    for (size_t i = 0; i < N; i++)
+                        tmp[i] = rnd();
+                    fft_forward_torus(pl, key + t * N, tmp);
+                }
+                for (int trial = 0; trial < 4; trial++) {
+                    size_t a = trial == 0 ? 0 : trial == 1 ? N + 3 : rnd() % (2 * N);
+                    for (size_t i = 0; i < rows * N; i++)
+                        acc[i] = ref[i] = rnd();
+                    const double *fa[FFT_CMUX_MAX_ROWS], *kb[FFT_CMUX_MAX_ROWS];
+                    for (size_t r = 0; r < rows; r++) {
+                        fft_forward_rot_digit(pl, f + r * N, ref + r * N, a, 23, NULL);
+                        fa[r] = f + r * N;
+                    }
+                    for (size_t c = 0; c < rows; c++) {
+                        for (size_t r = 0; r < rows; r++)
+                            kb[r] = key + (r * rows + c) * N;
+                        fft_dot_inverse_torus_add(pl, ref + c * N, four, fa, kb, rows);
+                    }
+                    fft_cmux_l1(pl, acc, rows, a, 23, key, scratch, NULL);
+                    assert_memory_equal(acc, ref, rows * N * 8);
+                }
+                fft_plan_free(pl);
+            }
+            free(acc), free(ref), free(tmp);
+            fft_buf_free(key), fft_buf_free(scratch), fft_buf_free(f), fft_buf_free(four);
+        }
+    }
+}
+
+/* A prefetch stream changes no result and is used up over the transforms
+ * it was spread on. */
+static void test_prefetch_stream(void **state)
+{
+    (void)state;
+    const size_t N = 2048;
+    uint64_t *p = malloc(2 * N * 8), *x = malloc(2 * N * 8);
+    double *f = fft_buf_alloc(N), *g = fft_buf_alloc(N), *key = fft_buf_alloc(4 * N);
+    double *scratch = fft_buf_alloc(4 * N), *mem = fft_buf_alloc(4 * N);
+    assert_true(p && x && f && g && key && scratch && mem);
+    for (size_t i = 0; i < 2 * N; i++)
+        p[i] = rnd();
+    for (size_t i = 0; i < 4 * N; i++)
+        key[i] = ldexp((double)rnd_signed(1 << 30), -31);
+    for (size_t k = 0; k < ISA_COUNT; k++) {
+        struct fft_plan *pl = plan_or_skip(N, all_isas[k]);
+        if (pl == NULL)
+            continue;
+        struct fft_prefetch pf;
+        fft_prefetch_init(pl, &pf, NULL, 0, 4);
+        assert_null(pf.next);
+        fft_prefetch_init(pl, &pf, mem, 4 * N * sizeof *mem, 1);
+        assert_ptr_equal(pf.next, (const char *)mem);
+        assert_ptr_equal(pf.end, (const char *)(mem + 4 * N));
+        fft_forward_rot_digit(pl, f, p, 77, 23, &pf);
+        fft_forward_rot_digit(pl, g, p, 77, 23, NULL);
+        assert_memory_equal(f, g, N * sizeof *f);
+        assert_ptr_equal(pf.next, pf.end);
+        memcpy(x, p, 2 * N * 8);
+        fft_cmux_l1(pl, x, 2, 4000, 23, key, scratch, NULL);
+        fft_prefetch_init(pl, &pf, mem, 4 * N * sizeof *mem, 4);
+        fft_cmux_l1(pl, p, 2, 4000, 23, key, scratch, &pf);
+        assert_memory_equal(x, p, 2 * N * 8);
+        assert_ptr_equal(pf.next, pf.end);
+        fft_plan_free(pl);
+    }
+    free(p), free(x), fft_buf_free(f), fft_buf_free(g), fft_buf_free(key);
+    fft_buf_free(scratch), fft_buf_free(mem);
+}
+
 static void test_inverse_int_limits(void **state)
 {
     (void)state;
@@ -556,6 +702,9 @@ int main(void)
         cmocka_unit_test(test_torus_external_product),
         cmocka_unit_test(test_simd_matches_scalar),
         cmocka_unit_test(test_dot_inverse),
+        cmocka_unit_test(test_rot_digit),
+        cmocka_unit_test(test_cmux_l1),
+        cmocka_unit_test(test_prefetch_stream),
         cmocka_unit_test(test_inverse_int_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

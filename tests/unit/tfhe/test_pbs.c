@@ -11,6 +11,9 @@
 #include <math.h>
 
 #include "test_util.h"
+#include "tfhe/decomp.h"
+#include "tfhe/fft.h"
+#include "tfhe/poly.h"
 #include "tfhe_test_keys.h"
 
 static uint64_t xs = 0x2545f4914f6cdd1dull;
@@ -217,6 +220,79 @@ static void test_keyswitch_u32(void **state)
     csprng_free(&rng.noise);
 }
 
+/* The blind rotation against its definition spelled out with the public
+ * primitives: ACC = ACC * X^(-b~), then for each a~_i != 0 the external
+ * product of GGSW i with the decomposed X^a~_i ACC - ACC (poly_u64_mul_xk,
+ * decomp.h digits, fft_forward_small, fft_dot_inverse_torus_add), word for
+ * word, on a random (not encrypted) key. The shapes take every path: one
+ * level with k = 1 (fused registers) and k = 2, and two levels. */
+static void rotate_case(size_t n, unsigned k, size_t N, unsigned base_log, unsigned level)
+{
+    struct bsk_shape sh = {n, k, N, base_log, level};
+    size_t rows = (size_t)k + 1, polys = bsk_polys(&sh);
+    uint64_t *std = malloc(polys * N * 8), *acc = malloc(rows * N * 8), *ref = malloc(rows * N * 8);
+    uint64_t *tmp = malloc(N * 8), *dig = malloc(N * 8);
+    uint32_t *sw = malloc((n + 1) * sizeof *sw);
+    size_t terms = rows * level;
+    double *f = fft_buf_alloc(terms * N), *four = fft_buf_alloc(N);
+    const double **fa = malloc(terms * sizeof *fa), **kb = malloc(terms * sizeof *kb);
+    assert_true(std && acc && ref && tmp && dig && sw && f && four && fa && kb);
+    for (size_t i = 0; i < polys * N; i++)
+        std[i] = rnd();
+    struct fourier_bsk fb;
+    struct pbs_scratch *sc;
+    assert_int_equal(fourier_bsk_from_std(&fb, &sh, std), 0);
+    assert_int_equal(pbs_scratch_new(&sc, &sh), 0);
+    for (int trial = 0; trial < 3; trial++) {
+        for (size_t i = 0; i <= n; i++)
+            sw[i] = i % 5 == 3 ? 0 : (uint32_t)(rnd() % (2 * N)); /* some steps skipped */
+        for (size_t i = 0; i < rows * N; i++)
+            acc[i] = ref[i] = rnd();
+        pbs_blind_rotate(&fb, acc, sw, sc);
+        for (size_t r = 0; r < rows; r++) {
+            memcpy(tmp, ref + r * N, N * 8);
+            poly_u64_mul_xk(ref + r * N, tmp, N, (2 * N - sw[n]) % (2 * N));
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (sw[i] == 0)
+                continue;
+            size_t t = 0;
+            for (unsigned j = 0; j < level; j++)
+                for (size_t r = 0; r < rows; r++, t++) {
+                    poly_u64_mul_xk(tmp, ref + r * N, N, sw[i]);
+                    for (size_t c = 0; c < N; c++) {
+                        uint64_t st = decomp_init_u64(tmp[c] - ref[r * N + c], base_log, level);
+                        for (unsigned u = 0; u <= j; u++)
+                            dig[c] = decomp_next_u64(&st, base_log);
+                    }
+                    fft_forward_small(fb.plan, f + t * N, dig);
+                    fa[t] = f + t * N;
+                }
+            for (size_t c = 0; c < rows; c++) {
+                t = 0;
+                for (unsigned j = 0; j < level; j++)
+                    for (size_t r = 0; r < rows; r++, t++)
+                        kb[t] = fourier_bsk_poly(&fb, i, j, (unsigned)r, (unsigned)c);
+                fft_dot_inverse_torus_add(fb.plan, ref + c * N, four, fa, kb, terms);
+            }
+        }
+        assert_memory_equal(acc, ref, rows * N * 8);
+    }
+    pbs_scratch_free(sc);
+    fourier_bsk_free(&fb);
+    free(std), free(acc), free(ref), free(tmp), free(dig), free(sw), free(fa), free(kb);
+    fft_buf_free(f), fft_buf_free(four);
+}
+
+static void test_blind_rotate_paths(void **state)
+{
+    (void)state;
+    rotate_case(7, 1, 512, 23, 1);
+    rotate_case(5, 2, 256, 17, 1);
+    rotate_case(4, 1, 256, 12, 2);
+    rotate_case(3, 1, 2048, 23, 1);
+}
+
 /* KS-PBS with the test set: every input 0..15 through several tables. */
 static void test_ks_pbs_test_params(void **state)
 {
@@ -255,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_ms_drift),
         cmocka_unit_test(test_keyswitch_and_extract),
         cmocka_unit_test(test_keyswitch_u32),
+        cmocka_unit_test(test_blind_rotate_paths),
         cmocka_unit_test(test_ks_pbs_test_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
