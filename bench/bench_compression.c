@@ -20,26 +20,6 @@
 #include "tfhe/compression.h"
 #include "tfhe/snscomp.h"
 
-#define CHECK(x)                                                                     \
-    do {                                                                             \
-        if ((x) != 0) {                                                              \
-            fprintf(stderr, "bench_compression: %s failed: %s\n", #x, kms_err_msg()); \
-            exit(1);                                                                 \
-        }                                                                            \
-    } while (0)
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int count)
-{
-    qsort(v, (size_t)count, sizeof *v, cmp_double);
-    return v[count / 2];
-}
-
 static double ms_since(uint64_t t0) { return (double)(bench_now_ns() - t0) / 1e6; }
 
 /* A one-element BigCompressed FheUint64 holding `value`: 16 packed pairs
@@ -55,7 +35,7 @@ static void make_big_list(struct snscomp_list *l, const struct snscomp_private_k
         exit(1);
     for (int j = 0; j < 16; j++)
         ct[kn + j] = (u128)((value >> (4 * j)) & 15) << 123;
-    CHECK(packing_glwe_encrypt_assign_u128(ct, k->glwe_sk, (unsigned)kk, N, 3, rng));
+    BENCH_CHECK(packing_glwe_encrypt_assign_u128(ct, k->glwe_sk, (unsigned)kk, N, 3, rng));
     memset(l, 0, sizeof *l);
     l->glwe_count = 1;
     l->glwes = calloc(1, sizeof *l->glwes);
@@ -75,51 +55,51 @@ static void make_big_list(struct snscomp_list *l, const struct snscomp_private_k
 int main(void)
 {
     const struct tfhe_params *params;
-    CHECK(tfhe_params_get(&params, "default", 0));
+    BENCH_CHECK(tfhe_params_get(&params, "default", 0));
     struct csprng secret;
     struct enc_rng rng;
     uint8_t s1[16] = {1}, s2[16] = {2}, s3[16] = {3};
-    CHECK(csprng_init_seed(&secret, s1));
-    CHECK(csprng_init_seed(&rng.mask, s2));
-    CHECK(csprng_init_seed(&rng.noise, s3));
+    BENCH_CHECK(csprng_init_seed(&secret, s1));
+    BENCH_CHECK(csprng_init_seed(&rng.mask, s2));
+    BENCH_CHECK(csprng_init_seed(&rng.noise, s3));
 
     struct shortint_client_key *ck;
     struct compression_private_key *cpriv;
     struct compression_key *ckey;
     struct compression_decompression_key *dk;
-    CHECK(shortint_client_key_new(&ck, params, &secret));
-    CHECK(compression_private_key_new(&cpriv, params, &secret));
+    BENCH_CHECK(shortint_client_key_new(&ck, params, &secret));
+    BENCH_CHECK(compression_private_key_new(&cpriv, params, &secret));
     uint64_t t0 = bench_now_ns();
-    CHECK(compression_key_new(&ckey, cpriv, ck->glwe_sk, tfhe_params_big_dimension(&params->pbs),
+    BENCH_CHECK(compression_key_new(&ckey, cpriv, ck->glwe_sk, tfhe_params_big_dimension(&params->pbs),
                               &rng));
     bench_emit("compression_keygen_ms", ms_since(t0), "ms");
     t0 = bench_now_ns();
-    CHECK(compression_decompression_key_new(&dk, cpriv, ck->glwe_sk,
+    BENCH_CHECK(compression_decompression_key_new(&dk, cpriv, ck->glwe_sk,
                                             tfhe_params_big_dimension(&params->pbs), &rng));
     bench_emit("decompression_keygen_ms", ms_since(t0), "ms");
 
     const uint64_t value = 0x0123456789abcdefull;
     struct radix_ct *ct;
-    CHECK(radix_ct_new(&ct, params, RADIX_UINT64));
-    CHECK(radix_encrypt_u64(ck, ct, value, &rng));
+    BENCH_CHECK(radix_ct_new(&ct, params, RADIX_UINT64));
+    BENCH_CHECK(radix_encrypt_u64(ck, ct, value, &rng));
     const struct radix_ct *cts[1] = {ct};
     struct compression_list list;
     double t[31];
     for (int b = 0; b < 5; b++) {
         t0 = bench_now_ns();
-        CHECK(compression_compress_radix(ckey, &list, cts, 1));
+        BENCH_CHECK(compression_compress_radix(ckey, &list, cts, 1));
         t[b] = ms_since(t0);
         if (b < 4)
             compression_list_free(&list);
     }
-    bench_emit("compress_uint64_ms", median(t, 5), "ms");
+    bench_emit("compress_uint64_ms", bench_median(t, 5), "ms");
 
     uint8_t out[8];
     const int reps = 200;
     for (int b = 0; b < 31; b++) {
         t0 = bench_now_ns();
         for (int r = 0; r < reps; r++)
-            CHECK(compression_list_decrypt(cpriv, out, 8, &list, 0, RADIX_UINT64));
+            BENCH_CHECK(compression_list_decrypt(cpriv, out, 8, &list, 0, RADIX_UINT64));
         t[b] = (double)(bench_now_ns() - t0) / reps / 1e3;
     }
     uint64_t got = 0;
@@ -130,36 +110,36 @@ int main(void)
                 (unsigned long long)got);
         return 1;
     }
-    bench_emit("decrypt_small_compressed_uint64_us", median(t, 31), "us");
+    bench_emit("decrypt_small_compressed_uint64_us", bench_median(t, 31), "us");
 
     struct compression_scratch *sc;
-    CHECK(compression_scratch_new(&sc, dk));
+    BENCH_CHECK(compression_scratch_new(&sc, dk));
     struct radix_ct *back;
-    CHECK(radix_ct_new(&back, params, RADIX_UINT64));
+    BENCH_CHECK(radix_ct_new(&back, params, RADIX_UINT64));
     for (int b = 0; b < 3; b++) {
         t0 = bench_now_ns();
-        CHECK(compression_list_get(dk, sc, back, &list, 0));
+        BENCH_CHECK(compression_list_get(dk, sc, back, &list, 0));
         t[b] = ms_since(t0);
     }
-    CHECK(radix_decrypt_u64(ck, &got, back));
+    BENCH_CHECK(radix_decrypt_u64(ck, &got, back));
     if (got != value) {
         fprintf(stderr, "bench_compression: decompression gave %016llx\n",
                 (unsigned long long)got);
         return 1;
     }
-    bench_emit("decompress_uint64_ms", median(t, 3), "ms");
+    bench_emit("decompress_uint64_ms", bench_median(t, 3), "ms");
 
     struct snscomp_private_key *spriv;
     struct snscomp_scratch *ssc;
     struct snscomp_list big;
-    CHECK(snscomp_private_key_new(&spriv, params, &secret));
-    CHECK(snscomp_scratch_new(&ssc, params));
+    BENCH_CHECK(snscomp_private_key_new(&spriv, params, &secret));
+    BENCH_CHECK(snscomp_scratch_new(&ssc, params));
     make_big_list(&big, spriv, value, &rng);
     const int breps = 50;
     for (int b = 0; b < 31; b++) {
         t0 = bench_now_ns();
         for (int r = 0; r < breps; r++)
-            CHECK(snscomp_list_decrypt(spriv, ssc, out, 8, &big, 0, RADIX_UINT64));
+            BENCH_CHECK(snscomp_list_decrypt(spriv, ssc, out, 8, &big, 0, RADIX_UINT64));
         t[b] = (double)(bench_now_ns() - t0) / breps / 1e3;
     }
     got = 0;
@@ -170,7 +150,7 @@ int main(void)
                 (unsigned long long)got);
         return 1;
     }
-    bench_emit("decrypt_big_compressed_uint64_us", median(t, 31), "us");
+    bench_emit("decrypt_big_compressed_uint64_us", bench_median(t, 31), "us");
 
     snscomp_list_free(&big);
     snscomp_scratch_free(ssc);

@@ -28,18 +28,6 @@ static uint64_t rnd(void)
     return rng;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int count)
-{
-    qsort(v, (size_t)count, sizeof *v, cmp_double);
-    return v[count / 2];
-}
-
 struct ctx {
     const struct fft_plan *plan;
     uint64_t *digits, *key, *out;
@@ -107,8 +95,8 @@ static double time_op(struct ctx *c, enum op op, int reps, double *best)
         run(c, op, reps);
         t[b] = (double)(bench_now_ns() - t0) / reps;
     }
-    double m = median(t, BATCHES);
-    *best = t[0]; /* sorted by median() */
+    double m = bench_median(t, BATCHES);
+    *best = t[0]; /* sorted by bench_median() */
     return m;
 }
 
@@ -196,7 +184,7 @@ int main(void)
         poly_u64_mul_binary(prod, c.key, s, N);
         t[b] = (double)(bench_now_ns() - t0);
     }
-    bench_emit("poly_binary_mul_2048_us", median(t, BATCHES) / 1e3, "us");
+    bench_emit("poly_binary_mul_2048_us", bench_median(t, BATCHES) / 1e3, "us");
     poly_u128 *a128 = malloc(N * sizeof *a128), *s128 = malloc(N * sizeof *s128),
               *acc128 = calloc(N, sizeof *acc128);
     if (a128 == NULL || s128 == NULL || acc128 == NULL)
@@ -211,7 +199,7 @@ int main(void)
             return 1;
         t[b] = (double)(bench_now_ns() - t0);
     }
-    bench_emit("poly_u128_binary_mul_2048_us", median(t, 11) / 1e3, "us");
+    bench_emit("poly_u128_binary_mul_2048_us", bench_median(t, 11) / 1e3, "us");
 
     int sink = (int)(c.out[5] ^ prod[7] ^ (uint64_t)acc128[3]) & 1;
     free(s), free(prod), free(a128), free(s128), free(acc128);

@@ -17,40 +17,26 @@
 #include "tfhe/pbs128.h"
 #include "tfhe/sns.h"
 
-#define CHECK(x)                                                                   \
-    do {                                                                           \
-        if ((x) != 0) {                                                            \
-            fprintf(stderr, "bench_sns: %s failed: %s\n", #x, kms_err_msg());      \
-            exit(1);                                                               \
-        }                                                                          \
-    } while (0)
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int main(void)
 {
     const struct tfhe_params *params;
-    CHECK(tfhe_params_get(&params, "default", 0));
+    BENCH_CHECK(tfhe_params_get(&params, "default", 0));
     struct csprng secret;
     struct enc_rng rng;
     uint8_t s1[16] = {31}, s2[16] = {32}, s3[16] = {33};
-    CHECK(csprng_init_seed(&secret, s1));
-    CHECK(csprng_init_seed(&rng.mask, s2));
-    CHECK(csprng_init_seed(&rng.noise, s3));
+    BENCH_CHECK(csprng_init_seed(&secret, s1));
+    BENCH_CHECK(csprng_init_seed(&rng.mask, s2));
+    BENCH_CHECK(csprng_init_seed(&rng.noise, s3));
 
     struct shortint_client_key *ck;
     struct shortint_server_key *sk;
     struct sns_private_key *pk;
     struct sns_server_key *ssk;
-    CHECK(shortint_client_key_new(&ck, params, &secret));
-    CHECK(shortint_server_key_new(&sk, ck, &rng));
-    CHECK(sns_private_key_new(&pk, params, &secret));
+    BENCH_CHECK(shortint_client_key_new(&ck, params, &secret));
+    BENCH_CHECK(shortint_server_key_new(&sk, ck, &rng));
+    BENCH_CHECK(sns_private_key_new(&pk, params, &secret));
     uint64_t t0 = bench_now_ns();
-    CHECK(sns_server_key_new(&ssk, ck, pk, &rng));
+    BENCH_CHECK(sns_server_key_new(&ssk, ck, pk, &rng));
     double gen_s = (double)(bench_now_ns() - t0) / 1e9;
     char extra[96];
     snprintf(extra, sizeof extra, "\"peak_rss_mib\":%.0f", bench_peak_rss_mib());
@@ -60,13 +46,13 @@ int main(void)
     const struct tfhe_pbs_params *p = &params->pbs;
     size_t n = p->lwe_dimension, big = tfhe_params_big_dimension(p);
     struct pbs128_scratch *psc;
-    CHECK(pbs128_scratch_new(&psc, &ssk->bsk));
+    BENCH_CHECK(pbs128_scratch_new(&psc, &ssk->bsk));
     struct shortint_ct ct;
-    CHECK(shortint_ct_init(&ct, params));
+    BENCH_CHECK(shortint_ct_init(&ct, params));
     uint64_t *small = malloc((n + 1) * sizeof *small);
     u128 *lut = malloc(params->sns.polynomial_size * sizeof *lut);
     struct sns_radix *sq;
-    CHECK(sns_radix_new(&sq, params, RADIX_BOOL));
+    BENCH_CHECK(sns_radix_new(&sq, params, RADIX_BOOL));
     if (small == NULL || lut == NULL)
         return 1;
     u128 table[16], delta = sns_delta(4, 4);
@@ -77,20 +63,20 @@ int main(void)
     double ms[REPS];
     for (int r = 0; r < REPS; r++) {
         uint64_t m = (uint64_t)r % 16, got;
-        CHECK(shortint_encrypt_unchecked(ck, &ct, m, &rng));
+        BENCH_CHECK(shortint_encrypt_unchecked(ck, &ct, m, &rng));
         lwe_keyswitch(small, sk->ksk, ct.data, big, n, p->ks_base_log, p->ks_level);
         t0 = bench_now_ns();
-        CHECK(pbs128_bootstrap(&ssk->bsk, sq->blocks[0].data, small, lut, &params->sns.ms,
+        BENCH_CHECK(pbs128_bootstrap(&ssk->bsk, sq->blocks[0].data, small, lut, &params->sns.ms,
                                ssk->ms_zeros, psc));
         ms[r] = (double)(bench_now_ns() - t0) / 1e6;
-        CHECK(sns_decrypt_block(pk, &got, &sq->blocks[0]));
+        BENCH_CHECK(sns_decrypt_block(pk, &got, &sq->blocks[0]));
         if (got != m) {
             fprintf(stderr, "bench_sns: bootstrap of %llu decrypted to %llu\n",
                     (unsigned long long)m, (unsigned long long)got);
             return 1;
         }
     }
-    qsort(ms, REPS, sizeof ms[0], cmp_double);
+    bench_median(ms, REPS); /* sorts */
     snprintf(extra, sizeof extra, "\"min\":%.1f,\"max\":%.1f,\"cmux\":%zu", ms[0], ms[REPS - 1], n);
     bench_emit_extra("pbs128_default_ms", ms[REPS / 2], "ms", extra);
 
@@ -98,16 +84,16 @@ int main(void)
     struct sns_scratch *sc;
     struct radix_ct *rct;
     struct sns_radix *sq64;
-    CHECK(sns_scratch_new(&sc, ssk));
-    CHECK(radix_ct_new(&rct, params, RADIX_UINT64));
-    CHECK(sns_radix_new(&sq64, params, RADIX_UINT64));
+    BENCH_CHECK(sns_scratch_new(&sc, ssk));
+    BENCH_CHECK(radix_ct_new(&rct, params, RADIX_UINT64));
+    BENCH_CHECK(sns_radix_new(&sq64, params, RADIX_UINT64));
     uint64_t value = 0x0123456789abcdefull;
-    CHECK(radix_encrypt_u64(ck, rct, value, &rng));
+    BENCH_CHECK(radix_encrypt_u64(ck, rct, value, &rng));
     t0 = bench_now_ns();
-    CHECK(sns_squash_radix(ssk, sk, sc, sq64, rct));
+    BENCH_CHECK(sns_squash_radix(ssk, sk, sc, sq64, rct));
     double squash_ms = (double)(bench_now_ns() - t0) / 1e6;
     uint8_t out[8];
-    CHECK(sns_decrypt_radix(pk, out, sizeof out, sq64));
+    BENCH_CHECK(sns_decrypt_radix(pk, out, sizeof out, sq64));
     uint64_t got = 0;
     for (int i = 0; i < 8; i++)
         got |= (uint64_t)out[i] << (8 * i);

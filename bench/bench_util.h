@@ -16,4 +16,18 @@ void bench_emit_extra(const char *name, double value, const char *unit, const ch
 /* Peak resident set size of this process so far, in MiB. */
 double bench_peak_rss_mib(void);
 
+/* Sorts v in place and returns its median (v[count / 2]). */
+double bench_median(double *v, int count);
+/* Sorts v in place and returns the value at fraction q in [0, 1]. */
+double bench_quantile(double *v, int count, double q);
+
+/* Exits with a message when a ckms call fails: benchmarks measure working
+ * code only. */
+#define BENCH_CHECK(x)                                                         \
+    do {                                                                       \
+        if ((x) != 0)                                                          \
+            bench_fail(#x);                                                    \
+    } while (0)
+void bench_fail(const char *what) __attribute__((noreturn));
+
 #endif

@@ -5,17 +5,21 @@
 /* Values from tfhe-rs 1.7.0 (shortint/parameters/v1_7/meta/cpu.rs and the
  * component sets it names) and the KMS's threshold-execution
  * tfhe_internals/parameters.rs; see ../shared/reference/tfhe-params.md §1. */
+/* tfhe-rs V1_7_PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128, the compute
+ * part of the default set (shortint/parameters/v1_4/classic/tuniform). */
+#define PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128                          \
+    {                                                                          \
+        .lwe_dimension = 918, .glwe_dimension = 1, .polynomial_size = 2048,    \
+        .lwe_noise_log2 = 45, .glwe_noise_log2 = 17, .pbs_base_log = 23,       \
+        .pbs_level = 1, .ks_base_log = 4, .ks_level = 4, .message_modulus = 4, \
+        .carry_modulus = 4, .max_noise_level = 5, .log2_p_fail = -129.581,     \
+        .ms = {.kind = TFHE_MS_CENTERED_MEAN},                                 \
+    }
+
 static const struct tfhe_params params_default = {
     .name = "default",
     .insecure = 0,
-    .pbs = {
-        .lwe_dimension = 918, .glwe_dimension = 1, .polynomial_size = 2048,
-        .lwe_noise_log2 = 45, .glwe_noise_log2 = 17,
-        .pbs_base_log = 23, .pbs_level = 1, .ks_base_log = 4, .ks_level = 4,
-        .message_modulus = 4, .carry_modulus = 4, .max_noise_level = 5,
-        .log2_p_fail = -129.581,
-        .ms = {.kind = TFHE_MS_CENTERED_MEAN},
-    },
+    .pbs = PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
     .has_cpk = 1, .has_compression = 1, .has_sns = 1, .has_sns_compression = 1,
     .cpk = {.lwe_dimension = 2048, .noise_log2 = 17, .message_modulus = 4, .carry_modulus = 4},
     .casting = {.ks_base_log = 4, .ks_level = 4, .noise_log2 = 45},
@@ -72,14 +76,7 @@ static const struct tfhe_params params_test = {
 static const struct tfhe_params params_message_2_carry_2 = {
     .name = "message_2_carry_2",
     .insecure = 0,
-    .pbs = {
-        .lwe_dimension = 918, .glwe_dimension = 1, .polynomial_size = 2048,
-        .lwe_noise_log2 = 45, .glwe_noise_log2 = 17,
-        .pbs_base_log = 23, .pbs_level = 1, .ks_base_log = 4, .ks_level = 4,
-        .message_modulus = 4, .carry_modulus = 4, .max_noise_level = 5,
-        .log2_p_fail = -129.581,
-        .ms = {.kind = TFHE_MS_CENTERED_MEAN},
-    },
+    .pbs = PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
 };
 
 static const struct tfhe_params *const all_params[] = {
