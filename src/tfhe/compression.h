@@ -201,8 +201,8 @@ struct compression_private_key {
 };
 
 /* Draws the key from the secret stream: k N bytes, bit 0 each (tfhe-rs
- * new_compression_private_key, and the CompressedXofKeySet client key with a
- * Hamming-weight bound of 1.0). */
+ * new_compression_private_key; the CompressedXofKeySet path reads packed
+ * bits instead, see keyset.h). */
 int compression_private_key_new(struct compression_private_key **out, const struct tfhe_params *p,
                                 struct csprng *secret) KMS_MUST_CHECK;
 /* The same from stored key bits (k N words, 0 or 1, else KMS_EINVAL). */

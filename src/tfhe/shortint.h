@@ -73,11 +73,10 @@ struct shortint_scratch;
 
 /* Draws the small LWE key (n bytes of `secret`) and then the GLWE key (k N
  * bytes), in this order, as tfhe-rs 1.7 StandardAtomicPatternClientKey::
- * new_with_engine and the CompressedXofKeySet client key
- * (xof_key_set/internal.rs, integer ClientKey::generate_with_pre_seeded_
- * generator) both do: one byte per coefficient, bit 0. (With a Hamming-weight
- * bound of 1.0, as the KMS passes, the bounded variant never rejects, so it
- * reads the same bytes.) Refuses parameter sets this module cannot run. */
+ * new_with_engine does: one byte per coefficient, bit 0. (The
+ * CompressedXofKeySet client key reads the same order but as packed bits, 8
+ * per byte: keyset.h draws it itself.) Refuses parameter sets this module
+ * cannot run. */
 int shortint_client_key_new(struct shortint_client_key **out, const struct tfhe_params *params,
                             struct csprng *secret) KMS_MUST_CHECK;
 void shortint_client_key_free(struct shortint_client_key *ck);
