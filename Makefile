@@ -16,6 +16,7 @@ BUILD_DIR := build-san
 CMAKE_FLAGS := -DCKMS_SAN=ON -DCMAKE_BUILD_TYPE=Debug
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:strict_string_checks=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp
 else
 BUILD_DIR := build
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config cmake ninja-build git
       libssl-dev libsecp256k1-dev libcmocka-dev
+      libgrpc-dev grpc-proto protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev
       nodejs"
 if [ "${1:-}" = "--fuzz" ]; then
   PKGS="$PKGS clang libclang-rt-14-dev"
