@@ -256,6 +256,9 @@ static void test_deadline_while_queued(void **state)
     struct rpc_status st;
     assert_int_equal(echo_call(f.ch, "Echo", &r, &st, &req, 100, NULL), KMS_ETIMEOUT);
     assert_int_equal(st.code, RPC_DEADLINE_EXCEEDED);
+    /* the server's deadline started when the call arrived, which is no
+     * earlier than the client's; give it time to pass there too */
+    clock_sleep_ms(150);
     echo_release(&f.echo);
     bg_join(&a);
     assert_int_equal(a.rc, 0);
@@ -420,7 +423,11 @@ static void test_shutdown_cancels(void **state)
     for (int i = 0; i < 3; i++) {
         bg_join(&b[i]);
         assert_int_not_equal(b[i].rc, 0);
-        assert_true(b[i].st.code == RPC_CANCELLED || b[i].st.code == RPC_UNAVAILABLE);
+        /* a handler that saw the expiry may get its own DEADLINE_EXCEEDED
+         * out before the cancel lands */
+        if (b[i].st.code != RPC_CANCELLED && b[i].st.code != RPC_UNAVAILABLE &&
+            b[i].st.code != RPC_DEADLINE_EXCEEDED)
+            fail_msg("call %d ended with status %d", i, (int)b[i].st.code);
     }
     assert_int_equal(f.echo.block_expired, 2);
     assert_int_equal(f.echo.blocked, 0);
