@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "base/siphash.h"
+#include "crypto/entropy.h"
 
 /* Entries live in a hash table (open addressing, linear probing, tombstones)
  * and, once finished, on a FIFO list in completion order for eviction. */
@@ -33,18 +35,18 @@ struct registry {
     size_t capacity, min_cache;
     size_t count, finished, used_slots;
     size_t n_slots; /* power of two */
+    uint8_t hash_key[SIPHASH_KEY_LEN];
     struct slot *slots;
     struct entry *oldest, *newest; /* finished FIFO */
     pthread_mutex_t lock;
     pthread_cond_t done;
 };
 
-static size_t hash_id(const struct request_id *id)
+/* Clients choose request ids, so the hash is keyed: ids built to collide
+ * would otherwise turn every lookup into a scan of the table. */
+static size_t hash_id(const struct registry *r, const struct request_id *id)
 {
-    /* ids are random or hashes; their first bytes spread well */
-    uint64_t h;
-    memcpy(&h, id->b, sizeof h);
-    return (size_t)(h ^ (h >> 29));
+    return (size_t)siphash24(r->hash_key, id->b, sizeof id->b);
 }
 
 int registry_new(struct registry **out, const char *name, size_t capacity, size_t min_cache)
@@ -61,6 +63,11 @@ int registry_new(struct registry **out, const char *name, size_t capacity, size_
     r->min_cache = min_cache;
     r->n_slots = 64;
     r->slots = calloc(r->n_slots, sizeof *r->slots);
+    if (entropy_fill(r->hash_key, sizeof r->hash_key) < 0) {
+        free(r->slots);
+        free(r);
+        return -1;
+    }
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -100,7 +107,7 @@ void registry_free(struct registry *r)
 static struct slot *find(struct registry *r, const struct request_id *id)
 {
     size_t mask = r->n_slots - 1;
-    for (size_t i = hash_id(id) & mask, n = 0; n < r->n_slots; i = (i + 1) & mask, n++) {
+    for (size_t i = hash_id(r, id) & mask, n = 0; n < r->n_slots; i = (i + 1) & mask, n++) {
         struct entry *e = r->slots[i].e;
         if (e == NULL)
             return NULL;
@@ -110,10 +117,11 @@ static struct slot *find(struct registry *r, const struct request_id *id)
     return NULL;
 }
 
-static void place(struct slot *slots, size_t n_slots, struct entry *e)
+static void place(const struct registry *r, struct slot *slots, size_t n_slots,
+                  struct entry *e)
 {
     size_t mask = n_slots - 1;
-    size_t i = hash_id(&e->id) & mask;
+    size_t i = hash_id(r, &e->id) & mask;
     while (slots[i].e != NULL && slots[i].e != TOMBSTONE)
         i = (i + 1) & mask;
     slots[i].e = e;
@@ -133,7 +141,7 @@ static int grow_if_needed(struct registry *r)
         return kms_err(KMS_ENOMEM, "registry %s: out of memory", r->name);
     for (size_t i = 0; i < r->n_slots; i++)
         if (r->slots[i].e != NULL && r->slots[i].e != TOMBSTONE)
-            place(s, n, r->slots[i].e);
+            place(r, s, n, r->slots[i].e);
     free(r->slots);
     r->slots = s;
     r->n_slots = n;
@@ -217,7 +225,7 @@ int registry_insert(struct registry *r, const struct request_id *id)
     }
     e->id = *id;
     e->state = REGISTRY_PENDING;
-    place(r->slots, r->n_slots, e);
+    place(r, r->slots, r->n_slots, e);
     r->count++;
     r->used_slots++;
 out:
