@@ -5,7 +5,8 @@
 #   make test-slow  run only the tests labelled slow
 #   make bench      run every benchmark program, printing JSON lines
 #   make fuzz       build the libFuzzer harnesses with clang and run each for FUZZ_SECONDS
-#   make demo       a short walk through what ckms does
+#   make demo       a centralized KMS on 127.0.0.1: key generation, encryption,
+#                   public and user decryption (scripts/demo.sh)
 
 SAN ?= 0
 FUZZ_SECONDS ?= 10
@@ -51,7 +52,7 @@ fuzz:
 	@scripts/run-fuzzers.sh build-fuzz/fuzz $(FUZZ_SECONDS)
 
 demo: build
-	$(BUILD_DIR)/bin/ckms-demo
+	CKMS_BIN_DIR=$(CURDIR)/$(BUILD_DIR)/bin scripts/demo.sh
 
 clean:
 	rm -rf build build-san build-fuzz

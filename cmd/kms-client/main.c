@@ -5,17 +5,6 @@
 
 #include "kms_client.h"
 
-/* Commands still being written are weak so the binary links meanwhile;
- * an absent one reports so instead of crashing. */
-#pragma weak cmd_fhe
-#pragma weak cmd_key_gen
-#pragma weak cmd_key_gen_result
-#pragma weak cmd_encrypt
-#pragma weak cmd_public_decrypt
-#pragma weak cmd_user_decrypt
-#pragma weak cmd_key_material
-#pragma weak cmd_health
-
 struct command {
     const char *name;
     client_cmd_fn *fn;
@@ -57,10 +46,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < N_COMMANDS; i++) {
         if (strcmp(argv[1], commands[i].name) != 0)
             continue;
-        if (commands[i].fn == NULL) {
-            fprintf(stderr, "kms-client: %s is not built into this binary\n", argv[1]);
-            return 1;
-        }
         return commands[i].fn(argc - 1, argv + 1);
     }
     fprintf(stderr, "kms-client: unknown command '%s'\n", argv[1]);
