@@ -310,14 +310,7 @@ test('kms-server: key generation, public and user decryption over gRPC', async (
     await expectCode(call(core, 'UserDecrypt', req), grpc.status.ALREADY_EXISTS);
     const resp = await call(core, 'GetUserDecryptionResult', { request_id: id });
     const open = (r) => {
-      const pl = r.payload;
-      const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
-      const i32 = (v) => { const b = Buffer.alloc(4); b.writeInt32LE(v); return b; };
-      const u64 = (v) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); return b; };
-      const bytes = (v) => Buffer.concat([u64(v.length), Buffer.from(v)]);
-      const share = Buffer.concat([bytes(pl.verification_key), bytes(pl.digest), u64(pl.signcrypted_ciphertexts.length),
-        ...pl.signcrypted_ciphertexts.map((c) => Buffer.concat([i32(c.fhe_type), bytes(c.signcrypted_ciphertext),
-          bytes(c.external_handle), u32(c.packing_factor)])), u32(pl.party_id), u32(pl.degree)]);
+      const share = shareOf(r);
       const client = tkms.new_client([tkms.new_server_id_addr(1, address)], clientAddress, 'default');
       return tkms.process_user_decryption_resp_from_js(client, {
         signature: undefined, client_address: clientAddress, enc_key: encKey.toString('hex'),
@@ -328,6 +321,26 @@ test('kms-server: key generation, public and user decryption over gRPC', async (
       }, [{ signature: Buffer.from(r.external_signature).toString('hex'), payload: share.toString('hex'), extra_data: '' }],
       upk, sk, true);
     };
+    // ethers checks the EIP-712 signature itself, over the share bytes as sent
+    const shareOf = (r) => {
+      const pl = r.payload;
+      const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
+      const i32 = (v) => { const b = Buffer.alloc(4); b.writeInt32LE(v); return b; };
+      const u64 = (v) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); return b; };
+      const bytes = (v) => Buffer.concat([u64(v.length), Buffer.from(v)]);
+      return Buffer.concat([bytes(pl.verification_key), bytes(pl.digest), u64(pl.signcrypted_ciphertexts.length),
+        ...pl.signcrypted_ciphertexts.map((c) => Buffer.concat([i32(c.fhe_type), bytes(c.signcrypted_ciphertext),
+          bytes(c.external_handle), u32(c.packing_factor)])), u32(pl.party_id), u32(pl.degree)]);
+    };
+    const userSigner = ethers.verifyTypedData(ddom.ethers, {
+      UserDecryptResponseVerification: [
+        { name: 'publicKey', type: 'bytes' }, { name: 'ctHandles', type: 'bytes32[]' },
+        { name: 'userDecryptedShare', type: 'bytes' }, { name: 'extraData', type: 'bytes' }],
+    }, {
+      publicKey: encKey, ctHandles: handles.map((h) => h0x(h)), userDecryptedShare: shareOf(resp),
+      extraData: '0x',
+    }, h0x(resp.external_signature));
+    assert.equal(userSigner, address, 'UserDecryptResponseVerification signer');
     const got = open(resp);
     assert.equal(got.length, 4);
     got.forEach((p, i) => {
