@@ -65,10 +65,15 @@ int central_list_keys(struct central *c, struct vault_ids *out) KMS_MUST_CHECK;
 
 /* ---- key generation ---- */
 
-/* Asked between the steps of a key generation (commit 0), and once just
- * before the private key is written (commit 1): non-zero stops it (the
- * generation then removes what it stored and fails with KMS_EABORTED). A
- * zero answer to commit = 1 means the key is being committed. */
+/* Asked with commit = 0 between the steps of a key generation and all
+ * through the long ones (before every GGSW or key row the keyset
+ * generation and the ServerKey writer make, and every 1 MiB streamed to a
+ * vault: thousands of times, from the generating thread, so it must be
+ * cheap, e.g. an atomic load), and once just before the private key is
+ * written (commit = 1). Non-zero stops the generation within one such unit
+ * of work (milliseconds): it then removes what it stored and fails with
+ * KMS_EABORTED. A zero answer to commit = 1 means the key is being
+ * committed. */
 typedef int central_stop_fn(void *ctx, int commit);
 
 struct central_keygen_req {

@@ -6,7 +6,13 @@
  * ServerKey), the PublicKey, then the private object. The private object
  * is what makes a key exist (central_key_exists, the start-up load), so a
  * crash before it leaves at worst orphaned public objects that a retry
- * with the same id refuses (KMS_EEXIST) rather than silently replaces. */
+ * with the same id refuses (KMS_EEXIST) rather than silently replaces.
+ *
+ * The stop callback is polled inside every long step too (the keyset
+ * generation and the ServerKey writer through their cancellation hooks,
+ * the vault streams every KEYGEN_STOP_EVERY bytes), so an abort or a
+ * shutdown does not wait for the end of a step (up to ~50 s with the
+ * default set). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +39,9 @@
 #define KEYGEN_SEED_BYTES 16
 #define KEYGEN_SECURITY_BITS 128
 #define KEYGEN_MAX_NORM_HWT 1.0
+/* Bytes streamed to a vault between two polls of the stop callback: a
+ * slow disk then delays an abort by at most this much writing. */
+#define KEYGEN_STOP_EVERY ((uint64_t)1 << 20)
 
 /* The objects one generation writes, for the clean-up. */
 struct keygen_job {
@@ -43,37 +52,74 @@ struct keygen_job {
     size_t n_written_pub;
 };
 
+/* ---- stopping ---- */
+
+static int stopped(const struct central_keygen_req *req, int commit)
+{
+    if (req->stop == NULL || req->stop(req->stop_ctx, commit) == 0)
+        return 0;
+    return kms_err(KMS_EABORTED, "key generation aborted");
+}
+
+/* The stop callback as the TFHE engine's cancellation hook. */
+static int stop_poll(void *ctx)
+{
+    const struct central_keygen_req *req = ctx;
+    return req->stop(req->stop_ctx, 0);
+}
+
+static struct keyset_cancel cancel_of(const struct central_keygen_req *req)
+{
+    struct keyset_cancel k = {req->stop != NULL ? stop_poll : NULL, (void *)req};
+    return k;
+}
+
 /* ---- streaming one public object ---- */
 
 struct pub_stream {
     struct vault_writer *w;
     struct dsep_ctx h;
+    const struct central_keygen_req *req;
+    uint64_t unpolled; /* bytes written since the last poll */
 };
 
+/* The sink's first error ends the object's writer, so a stop here ends
+ * the whole step. */
 static int pub_stream_write(void *ctx, const void *p, size_t n)
 {
     struct pub_stream *s = ctx;
+    if (s->unpolled >= KEYGEN_STOP_EVERY) {
+        s->unpolled = 0;
+        KMS_TRY(stopped(s->req, 0));
+    }
     KMS_TRY(vault_writer_write(s->w, p, n));
+    s->unpolled += n;
     dsep_absorb(&s->h, p, n);
     return 0;
 }
 
-typedef int object_writer_fn(struct wire_sink *s, const struct keyset *ks);
+typedef int object_writer_fn(struct wire_sink *s, const struct keyset *ks,
+                             const struct keyset_cancel *cancel);
 
-static int write_xof_keyset(struct wire_sink *s, const struct keyset *ks)
+static int write_xof_keyset(struct wire_sink *s, const struct keyset *ks,
+                            const struct keyset_cancel *cancel)
 {
+    (void)cancel; /* bodies only: the sink's polls suffice */
     return wire_xof_keyset_write(s, &ks->pub);
 }
 
-static int write_server_key(struct wire_sink *s, const struct keyset *ks)
+static int write_server_key(struct wire_sink *s, const struct keyset *ks,
+                            const struct keyset_cancel *cancel)
 {
-    return wire_server_key_write(s, &ks->pub);
+    return wire_server_key_write_cancellable(s, &ks->pub, cancel);
 }
 
 /* The CompactPublicKey: the CPK component expanded from its seed (it is
  * the first of the public stream, so this replays only its own masks). */
-static int write_public_key(struct wire_sink *s, const struct keyset *ks)
+static int write_public_key(struct wire_sink *s, const struct keyset *ks,
+                            const struct keyset_cancel *cancel)
 {
+    (void)cancel; /* one small component */
     const struct keyset_public *pub = &ks->pub;
     const struct keyset_layout *l = &pub->comp[KEYSET_CPK].layout;
     size_t words = keyset_layout_words(l);
@@ -96,7 +142,7 @@ static int store_public(struct keygen_job *j, struct keygen_digest *d, uint32_t 
                         object_writer_fn *put, const struct keyset *ks)
 {
     const char *name = keygen_pub_type_name(type);
-    struct pub_stream ps;
+    struct pub_stream ps = {.req = j->req};
     int rc = vault_writer_open(j->c->pub, &ps.w, VAULT_ADDR(name, j->id));
     if (rc == KMS_EEXIST)
         return kms_err(KMS_EEXIST, "key %s: %s exists already", j->id, name);
@@ -105,7 +151,8 @@ static int store_public(struct keygen_job *j, struct keygen_digest *d, uint32_t 
     dsep_init(&ps.h, DSEP_PDAT_KEY);
     struct wire_sink sink;
     wire_sink_init(&sink, pub_stream_write, &ps, KEYGEN_SER_LIMIT);
-    rc = put(&sink, ks);
+    struct keyset_cancel cancel = cancel_of(j->req);
+    rc = put(&sink, ks, &cancel);
     if (rc == 0)
         rc = wire_sink_status(&sink);
     if (rc < 0) {
@@ -136,13 +183,6 @@ static void undo(struct keygen_job *j)
 }
 
 /* ---- checks ---- */
-
-static int stopped(const struct central_keygen_req *req, int commit)
-{
-    if (req->stop == NULL || req->stop(req->stop_ctx, commit) == 0)
-        return 0;
-    return kms_err(KMS_EABORTED, "key generation aborted");
-}
 
 static int check_req(const struct central_keygen_req *req, char id[VAULT_ID_BUF])
 {
@@ -180,10 +220,11 @@ static int check_free(struct keygen_job *j)
 static int generate(struct keyset **ks, const struct central_keygen_req *req)
 {
     uint8_t seed[KEYGEN_SEED_BYTES];
+    struct keyset_cancel cancel = cancel_of(req);
     int rc = entropy_fill(seed, sizeof seed);
     if (rc == 0)
-        rc = keyset_generate(ks, req->params, seed, sizeof seed, req->key_id, 32,
-                             KEYGEN_SECURITY_BITS, KEYGEN_MAX_NORM_HWT, 0);
+        rc = keyset_generate_cancellable(ks, req->params, seed, sizeof seed, req->key_id, 32,
+                                         KEYGEN_SECURITY_BITS, KEYGEN_MAX_NORM_HWT, 0, &cancel);
     secmem_wipe(seed, sizeof seed);
     return rc < 0 ? kms_err_wrap(rc, "keygen: generating the keyset") : 0;
 }

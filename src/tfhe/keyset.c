@@ -43,6 +43,13 @@ struct bsk_shape keyset_compute_bsk_shape(const struct tfhe_params *p)
     return s;
 }
 
+int keyset_cancel_check(const struct keyset_cancel *c, const char *what)
+{
+    if (c == NULL || c->should_stop == NULL || c->should_stop(c->ctx) == 0)
+        return 0;
+    return kms_err(KMS_EABORTED, "%s cancelled", what);
+}
+
 /* ---- layouts ---- */
 
 static void set_layout(struct keyset_layout *l, unsigned word_bytes, size_t count,
@@ -308,6 +315,7 @@ static uint64_t now_ns(void)
 /* ---- components ---- */
 
 struct gen {
+    const struct keyset_cancel *cancel;
     const struct tfhe_params *p;
     const struct keyset_secrets *sk;
     struct glwe128_key *sns_key, *snscomp_key;
@@ -419,7 +427,9 @@ static int gen_component(struct gen *g, struct keyset *ks, enum keyset_comp c,
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < l->count / l->chunk_cts; i++) {
         void *out = ks->std[c] != NULL ? keyset_word_ptr(ks->std[c], l, i * chunk_words) : buf;
-        rc = gen_chunk(g, c, l, i, out, rng);
+        rc = keyset_cancel_check(g->cancel, "keyset: generation");
+        if (rc == 0)
+            rc = gen_chunk(g, c, l, i, out, rng);
         for (size_t t = 0; rc == 0 && t < l->chunk_cts; t++)
             memcpy(keyset_word_ptr(k->bodies, l, (i * l->chunk_cts + t) * l->body_words),
                    keyset_word_ptr(out, l, t * ct_words + l->mask_words),
@@ -435,10 +445,10 @@ static int gen_component(struct gen *g, struct keyset *ks, enum keyset_comp c,
     return 0;
 }
 
-static int gen_all(struct keyset *ks, struct enc_rng *rng)
+static int gen_all(struct keyset *ks, struct enc_rng *rng, const struct keyset_cancel *cancel)
 {
     const struct tfhe_params *p = ks->pub.params;
-    struct gen g = {.p = p, .sk = &ks->sk};
+    struct gen g = {.cancel = cancel, .p = p, .sk = &ks->sk};
     int rc = glwe128_key_new(&g.sns_key, ks->sk.sns, p->sns.glwe_dimension,
                              p->sns.polynomial_size);
     if (rc == 0)
@@ -509,6 +519,15 @@ int keyset_generate(struct keyset **out, const struct tfhe_params *params, const
                     size_t seed_len, const uint8_t *tag, size_t tag_len, unsigned security_bits,
                     double max_norm_hwt, unsigned flags)
 {
+    return keyset_generate_cancellable(out, params, seed, seed_len, tag, tag_len, security_bits,
+                                       max_norm_hwt, flags, NULL);
+}
+
+int keyset_generate_cancellable(struct keyset **out, const struct tfhe_params *params,
+                                const uint8_t *seed, size_t seed_len, const uint8_t *tag,
+                                size_t tag_len, unsigned security_bits, double max_norm_hwt,
+                                unsigned flags, const struct keyset_cancel *cancel)
+{
     *out = NULL;
     KMS_TRY(check_args(params, seed, seed_len, security_bits, max_norm_hwt, flags));
     struct keyset *ks = calloc(1, sizeof *ks);
@@ -527,6 +546,8 @@ int keyset_generate(struct keyset **out, const struct tfhe_params *params, const
     ks->secret_first = rng.noise.pos;
     uint64_t t0 = now_ns();
     if (rc == 0)
+        rc = keyset_cancel_check(cancel, "keyset: generation");
+    if (rc == 0)
         rc = secrets_generate(&ks->sk, params, &rng.noise, max_norm_hwt);
     ks->secrets_ns = now_ns() - t0;
     /* masks: the public XOF from its first byte; noise: the private stream */
@@ -535,7 +556,7 @@ int keyset_generate(struct keyset **out, const struct tfhe_params *params, const
     if (rc == 0 && (flags & KEYSET_KEEP_STD))
         rc = alloc_std(ks);
     if (rc == 0)
-        rc = gen_all(ks, &rng);
+        rc = gen_all(ks, &rng, cancel);
     csprng_free(&rng.mask);
     csprng_free(&rng.noise);
     if (rc < 0) {

@@ -149,6 +149,24 @@ struct keyset {
     uint64_t gen_ns[KEYSET_COMP_COUNT], secrets_ns;
 };
 
+/* ---- cancellation ---- */
+
+/* A way to stop a long operation early (generating a keyset with the
+ * default set takes seconds, writing its ServerKey most of a minute).
+ * should_stop(ctx) is polled between units of work of a few milliseconds
+ * at most (one GGSW, one key-switching row, about 1 MiB of output), so it
+ * must be cheap (an atomic load) and callable from the working thread. A
+ * non-zero answer makes the operation release what it holds and fail with
+ * KMS_EABORTED; the caller removes whatever it had output. A NULL hook, or
+ * a NULL should_stop, never stops. */
+struct keyset_cancel {
+    int (*should_stop)(void *ctx);
+    void *ctx;
+};
+
+/* KMS_EABORTED ("<what> cancelled") if c says stop, else 0. */
+int keyset_cancel_check(const struct keyset_cancel *c, const char *what) KMS_MUST_CHECK;
+
 /* tfhe-rs CompressedXofKeySet::generate(config, seed, security_bits,
  * NormalizedHammingWeightBound(max_norm_hwt), tag) for a parameter set with
  * every component (the KMS passes seed = u128 LE bytes, 128, 1.0, key id).
@@ -158,6 +176,15 @@ struct keyset {
 int keyset_generate(struct keyset **out, const struct tfhe_params *params, const uint8_t *seed,
                     size_t seed_len, const uint8_t *tag, size_t tag_len, unsigned security_bits,
                     double max_norm_hwt, unsigned flags) KMS_MUST_CHECK;
+/* The same, polling cancel (may be NULL) once before the secret keys and
+ * once per chunk of every component (one GGSW, one input coefficient of a
+ * key-switching or packing key, one public key); on KMS_EABORTED
+ * everything is wiped and freed and *out is NULL. */
+int keyset_generate_cancellable(struct keyset **out, const struct tfhe_params *params,
+                                const uint8_t *seed, size_t seed_len, const uint8_t *tag,
+                                size_t tag_len, unsigned security_bits, double max_norm_hwt,
+                                unsigned flags, const struct keyset_cancel *cancel)
+    KMS_MUST_CHECK;
 /* Wipes the secrets; NULL is a no-op. */
 void keyset_free(struct keyset *ks);
 /* Releases the standard-domain keys (keyset_expand_component rebuilds any

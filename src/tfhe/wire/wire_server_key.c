@@ -136,6 +136,7 @@ struct skc {
     enum sk_mode mode;
     const struct keyset_public *pub;   /* SK_WRITE_KEYSET */
     const struct wire_cseed *seeds;    /* SK_WRITE_KEYSET: per component, or NULL */
+    const struct keyset_cancel *cancel; /* SK_WRITE_KEYSET: polled per GGSW or chunk */
     const struct wire_server_key *src; /* SK_WRITE_READ */
     struct wire_server_key *dst;       /* SK_READ: views and present bits */
     const uint8_t *tag;                /* SK_READ: the tag bytes */
@@ -258,7 +259,9 @@ static int sk_std_vec(struct skc *c, enum keyset_comp comp, size_t words, unsign
     int rc = 0;
     for (size_t first = 0; rc == 0 && first < l->count; first += per) {
         size_t n = l->count - first < per ? l->count - first : per;
-        rc = keyset_expand(c->pub, comp, &g, c->buf, per * ct_words, first, n);
+        rc = keyset_cancel_check(c->cancel, "wire: server key write");
+        if (rc == 0)
+            rc = keyset_expand(c->pub, comp, &g, c->buf, per * ct_words, first, n);
         if (rc == 0 && wb == 8)
             wire_put_u64s_raw(c->kc.s, (const uint64_t *)(void *)c->buf, n * ct_words);
         else if (rc == 0)
@@ -284,7 +287,9 @@ static int each_ggsw(struct skc *c, enum keyset_comp comp, const struct bsk_shap
     KMS_TRY(comp_stream(&g, c, comp));
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < bs->lwe_dimension; i++) {
-        rc = keyset_expand(c->pub, comp, &g, c->buf, rows * ct_words, i * rows, rows);
+        rc = keyset_cancel_check(c->cancel, "wire: server key write");
+        if (rc == 0)
+            rc = keyset_expand(c->pub, comp, &g, c->buf, rows * ct_words, i * rows, rows);
         if (rc == 0)
             rc = emit(c, c->buf, bs, pass);
     }
@@ -667,13 +672,13 @@ static int sk_write(struct skc *c, struct wire_sink *s)
 }
 
 static int write_keyset(struct wire_sink *s, const struct keyset_public *pub,
-                        const struct wire_cseed *seeds)
+                        const struct wire_cseed *seeds, const struct keyset_cancel *cancel)
 {
     if (pub == NULL || pub->params == NULL)
         return kms_err(KMS_EINVAL, "wire: keyset not initialized");
     const struct tfhe_params *p = pub->params;
     struct skc c = {.kc = {.s = s, .p = p, .pub = pub}, .mode = SK_WRITE_KEYSET, .pub = pub,
-                    .seeds = seeds};
+                    .seeds = seeds, .cancel = cancel};
     size_t N = p->pbs.polynomial_size, Ns = p->sns.polynomial_size;
     size_t Nc = N > Ns ? N : Ns;
     c.four = fft_buf_alloc(Nc);
@@ -691,7 +696,13 @@ static int write_keyset(struct wire_sink *s, const struct keyset_public *pub,
 
 int wire_server_key_write(struct wire_sink *s, const struct keyset_public *pub)
 {
-    return write_keyset(s, pub, NULL);
+    return write_keyset(s, pub, NULL, NULL);
+}
+
+int wire_server_key_write_cancellable(struct wire_sink *s, const struct keyset_public *pub,
+                                      const struct keyset_cancel *cancel)
+{
+    return write_keyset(s, pub, NULL, cancel);
 }
 
 int wire_server_key_write_seeded(struct wire_sink *s, const struct wire_seeded_keyset *k)
@@ -703,7 +714,7 @@ int wire_server_key_write_seeded(struct wire_sink *s, const struct wire_seeded_k
         return kms_err(KMS_EINVAL, "wire: a %s holds no server key",
                        k->kind == WIRE_KEYSET_CCPK ? "CompressedCompactPublicKey"
                                                    : "partial seeded key");
-    return write_keyset(s, &k->pub, k->seed);
+    return write_keyset(s, &k->pub, k->seed, NULL);
 }
 
 int wire_server_key_write_read(struct wire_sink *s, const struct wire_server_key *k)

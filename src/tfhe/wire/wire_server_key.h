@@ -34,6 +34,13 @@
  * masks are those of the one public stream at its first_byte: a keyset
  * from keyset_generate, or a seeded key read with replayable = 1. */
 int wire_server_key_write(struct wire_sink *s, const struct keyset_public *pub) KMS_MUST_CHECK;
+/* The same, polling cancel (tfhe/keyset.h; may be NULL) before every GGSW
+ * of a bootstrapping key and every 1 MiB chunk of any other component:
+ * KMS_EABORTED when it fires, having written a prefix of the object (the
+ * caller discards it). The writer also stops at the sink's first error, so
+ * a sink that fails on purpose cancels it as well. */
+int wire_server_key_write_cancellable(struct wire_sink *s, const struct keyset_public *pub,
+                                      const struct keyset_cancel *cancel) KMS_MUST_CHECK;
 
 /* The same for a CompressedXofKeySet or CompressedServerKey as read, each
  * component expanded from its own CompressionSeed (as tfhe-rs's

@@ -12,10 +12,13 @@
  *     and garbage ciphertexts;
  *   - never overwriting: a second keygen with the same id (or an id whose
  *     public object alone exists) is KMS_EEXIST and changes no byte;
- *   - abort through the stop callback at every step, and failures injected
- *     at every write, commit and open: nothing of the key remains, an
- *     earlier key is untouched and still decrypts, and the id can be used
- *     again;
+ *   - abort through the stop callback, which is polled all through the
+ *     long steps (keyset chunks, ServerKey GGSWs and MiBs, vault streams):
+ *     at the first polls, spread ones and each of the last 40, for both
+ *     kinds of keys, landing in each phase (told by the message); and
+ *     failures injected at every write, commit and open: nothing of the
+ *     key remains, an earlier key is untouched and still decrypts, and the
+ *     id can be used again;
  *   - restart on file vaults: the key is loaded, reported and decrypts; a
  *     corrupted or missing public object stops a verifying start. */
 #include <setjmp.h>
@@ -505,6 +508,35 @@ static void test_concurrent_decrypt(void **state)
     fix_free(&f);
 }
 
+/* The phases an abort can land in, told apart by the error message. */
+enum phase { PH_KEYSET, PH_WRITER, PH_STREAM, PH_COUNT };
+
+/* Stops the key generation of id at poll `at`: KMS_EABORTED, no further
+ * poll, nothing of id left; sets the phase the message names. */
+static void abort_at(struct fix *f, const uint8_t id[32], int compressed, int at,
+                     int seen[PH_COUNT])
+{
+    struct stop_ctx stop = {.stop_at = at};
+    struct central_keygen_req req = req_for(f, id, compressed, &stop);
+    struct keygen_record rec;
+    int rc = central_keygen(f->c, &rec, &req);
+    if (rc != KMS_EABORTED)
+        fail_msg("stop at %d: expected KMS_EABORTED, got %d (%s)", at, rc, kms_err_msg());
+    assert_int_equal(stop.calls, at);
+    const char *msg = kms_err_msg();
+    seen[PH_KEYSET] |= strstr(msg, "generating the keyset: keyset: generation cancelled") != NULL;
+    seen[PH_WRITER] |= strstr(msg, "ServerKey: wire: server key write cancelled") != NULL;
+    seen[PH_STREAM] |= strstr(msg, "CompressedXofKeySet: key generation aborted") != NULL;
+    assert_int_equal(objects_of(f, id), 0);
+    assert_int_equal(central_key_exists(f->c, id, central_default_epoch), 0);
+}
+
+/* The stop callback is polled all through the long steps (each chunk of
+ * the keyset, each GGSW or MiB of the ServerKey, each MiB streamed), not
+ * only between them. Stops at the first polls, a few spread ones and every
+ * one of the last TAIL (the end of the keyset, the writers and the
+ * commit) of both kinds of keys. */
+#define TAIL 40
 static void test_abort(void **state)
 {
     (void)state;
@@ -519,27 +551,40 @@ static void test_abort(void **state)
     struct snapshot s;
     snapshot_take(&s, &f, first);
 
-    /* a run that is never stopped: how often it asks, and commit once, last */
-    struct stop_ctx count = {0};
-    struct central_keygen_req req = req_for(&f, id, 1, &count);
-    assert_int_equal(central_keygen(f.c, &rec, &req), 0);
-    keygen_record_clear(&rec);
-    assert_true(count.calls >= 4);
-    assert_int_equal(count.commits, 1);
+    uint8_t salt = 20;
+    for (int compressed = 0; compressed <= 1; compressed++) {
+        /* a run that is never stopped: how often it asks, and commit once, last */
+        struct stop_ctx count = {0};
+        uint8_t ok_id[32];
+        ct_id(ok_id, salt++);
+        struct central_keygen_req req = req_for(&f, ok_id, compressed, &count);
+        assert_int_equal(central_keygen(f.c, &rec, &req), 0);
+        keygen_record_clear(&rec);
+        int n = count.calls;
+        assert_true(n > 2 * TAIL); /* far more polls than steps */
+        assert_int_equal(count.commits, 1);
 
-    for (int at = 1; at <= count.calls; at++) {
-        uint8_t other[32];
-        ct_id(other, (uint8_t)(20 + at));
-        struct stop_ctx stop = {.stop_at = at};
-        req = req_for(&f, other, at % 2, &stop);
-        assert_int_equal(central_keygen(f.c, &rec, &req), KMS_EABORTED);
-        assert_int_equal(stop.calls, at);
-        assert_int_equal(objects_of(&f, other), 0);
-        assert_int_equal(central_key_exists(f.c, other, central_default_epoch), 0);
+        int seen[PH_COUNT] = {0};
+        int spread[] = {1, 2, 3, n / 4, n / 2, 3 * n / 4};
+        for (size_t i = 0; i < sizeof spread / sizeof spread[0]; i++) {
+            uint8_t other[32];
+            ct_id(other, salt++);
+            abort_at(&f, other, compressed, spread[i], seen);
+        }
+        for (int at = n - TAIL + 1; at <= n; at++) {
+            uint8_t other[32];
+            ct_id(other, salt++);
+            abort_at(&f, other, compressed, at, seen);
+        }
+        assert_true(seen[PH_KEYSET]);
+        if (compressed)
+            assert_true(seen[PH_STREAM]); /* the test set's keyset is over 1 MiB */
+        else
+            assert_true(seen[PH_WRITER]);
     }
     snapshot_same(&s, &f, first);
     snapshot_free(&s);
-    assert_int_equal(central_cached_keys(f.c), 2);
+    assert_int_equal(central_cached_keys(f.c), 3);
     decrypts(&f, first);
     fix_free(&f);
 }

@@ -23,7 +23,14 @@
  *   - the self-check passes, and a corrupted word of each kind of component
  *     is named;
  *   - a radix addition with the decompressed server key and the client key
- *     made from the keyset's secrets.
+ *     made from the keyset's secrets;
+ *   - cancellation: a hook that never fires changes no byte and is polled
+ *     once before the secrets and once per chunk (counted here from the
+ *     layouts); one that fires at poll k (first, first chunk of a
+ *     component, last) stops at once with KMS_EABORTED and no keyset (the
+ *     sanitizer build checks that nothing leaks); the ServerKey writer is
+ *     polled once per GGSW or 1 MiB chunk, writes the same bytes when never
+ *     stopped and a strict prefix when stopped.
  * The four ciphertext formats are decrypted in test_decrypt.c.
  * No published tfhe-rs or KMS vector exists for this set (the KMS's
  * tfhe-kat.rs hashes a bincode of a NIST parameter set's keys). The default
@@ -46,6 +53,7 @@
 #include "tfhe/lwe.h"
 #include "tfhe/packing_ks.h"
 #include "tfhe/radix.h"
+#include "tfhe/wire/wire_server_key.h"
 
 static const uint8_t private_dsep[8] = {'T', 'F', 'H', 'E', 'K', 'G', 'e', 'n'};
 static const uint8_t public_dsep[8] = {'T', 'F', 'H', 'E', '_', 'G', 'E', 'N'};
@@ -705,6 +713,129 @@ static void test_radix_add(void **state)
     keyset_free(ks);
 }
 
+/* ---- cancellation ---- */
+
+struct poll_count {
+    int calls, stop_at; /* stop from poll stop_at on (1-based); 0: never */
+};
+
+static int poll_cb(void *ctx)
+{
+    struct poll_count *p = ctx;
+    p->calls++;
+    return p->stop_at != 0 && p->calls >= p->stop_at;
+}
+
+static int generate_polled(struct keyset **ks, uint64_t seed_lo, struct poll_count *pc)
+{
+    uint8_t seed[16], tag[32];
+    kms_seed(seed, seed_lo);
+    for (int i = 0; i < 32; i++)
+        tag[i] = (uint8_t)(0xa0 + i); /* generate()'s */
+    struct keyset_cancel cancel = {poll_cb, pc};
+    return keyset_generate_cancellable(ks, get("test"), seed, sizeof seed, tag, sizeof tag, 128,
+                                       1.0, 0, &cancel);
+}
+
+static void test_cancel_generate(void **state)
+{
+    (void)state;
+    const struct tfhe_params *p = get("test");
+    /* one poll before the secrets, then one per chunk; first_chunk[c]: the
+     * poll number of component c's first chunk */
+    int expect = 1, first_chunk[KEYSET_COMP_COUNT];
+    for (int c = 0; c < KEYSET_COMP_COUNT; c++) {
+        struct keyset_layout l;
+        assert_int_equal(keyset_layout_get(&l, p, (enum keyset_comp)c), 0);
+        first_chunk[c] = expect + 1;
+        expect += l.present ? (int)(l.count / l.chunk_cts) : 0;
+    }
+    struct poll_count never = {0};
+    struct keyset *ks, *ref = generate("test", 21, 0);
+    uint8_t h1[32], h2[32];
+    assert_int_equal(generate_polled(&ks, 21, &never), 0);
+    assert_int_equal(never.calls, expect);
+    keyset_hash(h1, ks, 0);
+    keyset_hash(h2, ref, 0);
+    assert_memory_equal(h1, h2, 32);
+    keyset_free(ks);
+    keyset_free(ref);
+
+    int stops[] = {1, 2, first_chunk[KEYSET_COMPUTE_BSK], first_chunk[KEYSET_SNS_BSK] + 1,
+                   first_chunk[KEYSET_SNS_COMPRESSION], expect};
+    for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
+        struct poll_count pc = {.stop_at = stops[i]};
+        ks = (struct keyset *)1;
+        assert_int_equal(generate_polled(&ks, 21, &pc), KMS_EABORTED);
+        assert_null(ks);
+        assert_int_equal(pc.calls, stops[i]);
+        assert_msg_has("keyset: generation cancelled");
+    }
+    /* a hook without a function never stops */
+    struct keyset_cancel none = {NULL, NULL};
+    uint8_t seed[16];
+    kms_seed(seed, 21);
+    assert_int_equal(keyset_generate_cancellable(&ks, p, seed, 16, NULL, 0, 128, 1.0, 0, &none),
+                     0);
+    keyset_free(ks);
+}
+
+/* A sink that counts and keeps a hash of what it got. */
+struct hash_sink {
+    struct keccak h;
+    uint64_t bytes;
+};
+
+static int hash_sink_write(void *ctx, const void *p, size_t n)
+{
+    struct hash_sink *hs = ctx;
+    keccak_absorb(&hs->h, p, n);
+    hs->bytes += n;
+    return 0;
+}
+
+static int server_key_polled(uint8_t digest[32], uint64_t *bytes, const struct keyset *ks,
+                             struct poll_count *pc)
+{
+    struct hash_sink hs = {.bytes = 0};
+    keccak_init_sha3_256(&hs.h);
+    struct wire_sink s;
+    wire_sink_init(&s, hash_sink_write, &hs, UINT64_MAX);
+    struct keyset_cancel cancel = {poll_cb, pc};
+    int rc = pc != NULL ? wire_server_key_write_cancellable(&s, &ks->pub, &cancel)
+                        : wire_server_key_write(&s, &ks->pub);
+    keccak_squeeze(&hs.h, digest, 32);
+    *bytes = hs.bytes;
+    return rc;
+}
+
+static void test_cancel_server_key(void **state)
+{
+    (void)state;
+    struct keyset *ks = generate("test", 22, 0);
+    uint8_t ref[32], got[32];
+    uint64_t ref_bytes, bytes;
+    assert_int_equal(server_key_polled(ref, &ref_bytes, ks, NULL), 0);
+    struct poll_count never = {0};
+    assert_int_equal(server_key_polled(got, &bytes, ks, &never), 0);
+    assert_memory_equal(got, ref, 32);
+    assert_int_equal(bytes, ref_bytes);
+    /* at least one poll per component it writes (all but the CPK) */
+    assert_true(never.calls >= KEYSET_COMP_COUNT - 1);
+    int stops[] = {1, never.calls / 2, never.calls};
+    uint64_t last = 0;
+    for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
+        struct poll_count pc = {.stop_at = stops[i]};
+        assert_int_equal(server_key_polled(got, &bytes, ks, &pc), KMS_EABORTED);
+        assert_msg_has("server key write cancelled");
+        assert_int_equal(pc.calls, stops[i]);
+        assert_true(bytes < ref_bytes);
+        assert_true(bytes >= last); /* later stops write longer prefixes */
+        last = bytes;
+    }
+    keyset_free(ks);
+}
+
 #ifndef KEYSET_TEST_SLOW
 int main(void)
 {
@@ -716,6 +847,8 @@ int main(void)
         cmocka_unit_test(test_bad_args),
         cmocka_unit_test(test_hamming_bound),
         cmocka_unit_test(test_radix_add),
+        cmocka_unit_test(test_cancel_generate),
+        cmocka_unit_test(test_cancel_server_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
