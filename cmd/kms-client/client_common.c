@@ -134,6 +134,42 @@ int client_opt(struct client_opts *o, int c, const char *arg)
     }
 }
 
+int client_getopt(struct client_opts *o, int *status, int argc, char **argv,
+                  const struct option *opts, void (*usage)(FILE *))
+{
+    int c;
+    *status = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            *status = -1;
+            return -1;
+        }
+        int r = client_opt(o, c, optarg);
+        if (r == 1)
+            continue;
+        if (r == 0 && c != '?')
+            return c; /* the command's own */
+        if (r == 0)
+            usage(stderr); /* getopt has said what was wrong */
+        *status = CLIENT_EXIT_USAGE;
+        return -1;
+    }
+    if (optind != argc)
+        *status = client_usage_error(o, "unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
+int client_id_opt(const struct client_opts *o, const char *name, const char *value, int required)
+{
+    char canon[65];
+    if (value == NULL)
+        return required ? client_usage_error(o, "%s is required", name) : 0;
+    if (client_parse_id(canon, NULL, value) != 0)
+        return client_usage_error(o, "%s: %s", name, kms_err_msg());
+    return 0;
+}
+
 void client_usage_common(FILE *f, int verify)
 {
     fprintf(f,
@@ -237,4 +273,19 @@ int client_poll(const struct client_opts *o, struct rpc_channel *ch, ProtobufCMe
             nanosleep(&ts, NULL);
         }
     }
+}
+
+int client_run_verified(struct client_opts *o, client_run_fn *run, void *ctx)
+{
+    struct client_domain dom;
+    uint8_t server[20] = {0};
+    if (client_domain(o, &dom) != 0 ||
+        (!o->no_verify && client_server_address(o, server) != 0))
+        return client_usage_error(o, "%s", kms_err_msg());
+    struct rpc_channel *ch = NULL;
+    int rc = client_connect(o, &ch);
+    if (rc == 0)
+        rc = run(ctx, ch, &dom, server);
+    rpc_channel_free(ch);
+    return rc == 0 ? CLIENT_EXIT_OK : client_fail(o, NULL);
 }

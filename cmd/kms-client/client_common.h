@@ -88,6 +88,20 @@ void client_opts_clear(struct client_opts *o);
  * value (message printed; exit CLIENT_EXIT_USAGE). */
 int client_opt(struct client_opts *o, int c, const char *arg);
 
+/* The getopt_long loop of a command over opts (its own options followed by
+ * CLIENT_COMMON_OPTIONS); set optind = 1 before the first call. Returns
+ * the next option that is the command's own (optarg set), or -1 when the
+ * scan is over, with *status 0 (go on), -1 (--help printed: exit
+ * CLIENT_EXIT_OK) or CLIENT_EXIT_USAGE (the error printed). Common options
+ * go to client_opt(); a positional argument is a usage error. */
+int client_getopt(struct client_opts *o, int *status, int argc, char **argv,
+                  const struct option *opts, void (*usage)(FILE *));
+
+/* Checks an id option (--key-id ...) given as `value`: 0, or
+ * CLIENT_EXIT_USAGE with the error printed when it is not an id, or
+ * missing though required. */
+int client_id_opt(const struct client_opts *o, const char *name, const char *value, int required);
+
 /* Help text of the common options. `verify`: also the domain and
  * verification options. */
 void client_usage_common(FILE *f, int verify);
@@ -135,6 +149,16 @@ struct client_domain {
 };
 int client_domain(const struct client_opts *o, struct client_domain *out) KMS_MUST_CHECK;
 
+/* A verifying command's operation, given the channel, the domain and the
+ * server's address (all zero under --no-verify). */
+typedef int client_run_fn(void *ctx, struct rpc_channel *ch, const struct client_domain *dom,
+                          const uint8_t server[20]);
+
+/* Gets the domain and (unless --no-verify) the server's address, where a
+ * failure is a usage error, then connects and runs run(ctx, ...). Returns
+ * the exit status; a failed run is printed as "kms-client CMD: ...". */
+int client_run_verified(struct client_opts *o, client_run_fn *run, void *ctx);
+
 /* The server's signing address: --server-address, else the VerfAddress the
  * server published under --pub-dir. KMS_ENOTFOUND when neither is given. */
 int client_server_address(const struct client_opts *o, uint8_t addr[20]) KMS_MUST_CHECK;
@@ -150,6 +174,12 @@ int client_check_eip712(const struct eip712_domain *d, const uint8_t struct_hash
  * equal the external signature. */
 int client_check_typed_signatures(Kms__V1__TypedSignature *const *sigs, size_t n,
                                   const uint8_t *ext_sig, size_t ext_len) KMS_MUST_CHECK;
+
+/* The output members "verified" and, when verified, "signer" (the
+ * server's EIP-55 address). */
+struct cjson;
+void client_json_verified(struct cjson *j, const struct client_opts *o,
+                          const uint8_t server[20]);
 
 /* A SEC1 verification key as responses carry it (bincode PublicSigKey of
  * 41 bytes, or 33/65 bytes SEC1) into its address. */
@@ -180,5 +210,9 @@ const char *client_fhe_type_name(int32_t fhe_type, char buf[16]);
 int client_value_parse(uint8_t *le, size_t len, const char *s, int is_bool) KMS_MUST_CHECK;
 /* Writes the decimal form of a little-endian value (cap >= 3 * len + 2). */
 void client_value_decimal(char *out, size_t cap, const uint8_t *le, size_t len);
+/* One element of an output's "plaintexts": {"fhe_type", "value" (decimal),
+ * "handle" (0x-hex)}. The decimal text is wiped after use. */
+void client_json_plaintext(struct cjson *j, int32_t fhe_type, const uint8_t *le, size_t len,
+                           const uint8_t *handle, size_t handle_len);
 
 #endif

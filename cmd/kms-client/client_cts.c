@@ -160,3 +160,67 @@ int client_cts_finish(struct client_cts *c)
     }
     return 0;
 }
+
+/* ---- decryption commands ---- */
+
+void client_dec_init(struct client_dec_opts *d, const char *cmd)
+{
+    client_opts_init(&d->c, cmd);
+    client_cts_init(&d->cts);
+    d->key_id = NULL;
+}
+
+/* One shared option: 0, or the exit status of its usage error. */
+static int dec_opt(struct client_dec_opts *d, int c, const char *arg)
+{
+    int rc = 0;
+    switch (c) {
+    case CLIENT_OPT_KEY_ID: d->key_id = arg; return 0;
+    case CLIENT_OPT_CT: rc = client_cts_add_file(&d->cts, arg); break;
+    case CLIENT_OPT_CT_HEX: rc = client_cts_add_hex(&d->cts, arg); break;
+    case CLIENT_OPT_CT_FORMAT: rc = client_cts_set_format(&d->cts, arg); break;
+    }
+    return rc == 0 ? 0 : client_usage_error(&d->c, "%s", kms_err_msg());
+}
+
+int client_dec_getopt(struct client_dec_opts *d, int *status, int argc, char **argv,
+                      const struct option *opts, void (*usage)(FILE *))
+{
+    int c;
+    while ((c = client_getopt(&d->c, status, argc, argv, opts, usage)) != -1) {
+        if (c < CLIENT_OPT_KEY_ID || c >= CLIENT_DEC_OPT_FIRST_OWN)
+            return c; /* the command's own */
+        if ((*status = dec_opt(d, c, optarg)) != 0)
+            return -1;
+    }
+    if (*status == 0)
+        *status = client_id_opt(&d->c, "--key-id", d->key_id, 1);
+    if (*status == 0 && client_cts_finish(&d->cts) != 0)
+        *status = client_usage_error(&d->c, "%s", kms_err_msg());
+    return -1;
+}
+
+int client_dec_ids(struct client_dec_ids *out, const struct client_dec_opts *d)
+{
+    Kms__V1__RequestId init = KMS__V1__REQUEST_ID__INIT;
+    KMS_TRY(client_request_id(&d->c, out->id));
+    KMS_TRY(client_parse_id(out->key_id, NULL, d->key_id));
+    out->rid = init;
+    out->rid.request_id = out->id;
+    out->kid = init;
+    out->kid.request_id = out->key_id;
+    out->scheme = KMS__V1__SIGNING_SCHEME_TYPE__ECDSA256K1;
+    return 0;
+}
+
+int client_dec_run(struct client_dec_opts *d, int parsed, client_run_fn *run, void *ctx)
+{
+    int rc = parsed;
+    if (parsed == 0)
+        rc = client_run_verified(&d->c, run, ctx);
+    else if (parsed < 0)
+        rc = CLIENT_EXIT_OK;
+    client_cts_clear(&d->cts);
+    client_opts_clear(&d->c);
+    return rc;
+}

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "base/hex.h"
+#include "base/secmem.h"
 #include "client_common.h"
+#include "client_json.h"
 #include "tfhe/radix.h"
 
 int client_read_file(const char *path, uint8_t **out, size_t *len, size_t max)
@@ -196,4 +198,17 @@ void client_value_decimal(char *out, size_t cap, const uint8_t *le, size_t len)
         out[w++] = rev[--nd];
     if (cap > 0)
         out[w] = '\0';
+}
+
+void client_json_plaintext(struct cjson *j, int32_t fhe_type, const uint8_t *le, size_t len,
+                           const uint8_t *handle, size_t handle_len)
+{
+    char name[16], dec[3 * RADIX_MAX_BYTES + 2];
+    client_value_decimal(dec, sizeof dec, le, len);
+    cjson_object_begin(j, NULL);
+    cjson_str(j, "fhe_type", client_fhe_type_name(fhe_type, name));
+    cjson_str(j, "value", dec);
+    cjson_hex(j, "handle", handle, handle_len, 1);
+    cjson_object_end(j);
+    secmem_wipe(dec, sizeof dec);
 }

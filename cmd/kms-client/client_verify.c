@@ -6,6 +6,7 @@
 
 #include "base/hex.h"
 #include "client_common.h"
+#include "client_json.h"
 #include "crypto/ecdsa.h"
 #include "crypto/entropy.h"
 #include "crypto/ethaddr.h"
@@ -198,4 +199,14 @@ int client_verf_key_address(uint8_t addr[20], const uint8_t *vk, size_t vk_len)
         return ethaddr_from_pubkey(addr, vk + 8, 33);
     }
     return ethaddr_from_pubkey(addr, vk, vk_len);
+}
+
+void client_json_verified(struct cjson *j, const struct client_opts *o, const uint8_t server[20])
+{
+    cjson_bool(j, "verified", !o->no_verify);
+    if (!o->no_verify) {
+        char a[ETHADDR_STR_LEN + 1];
+        ethaddr_to_string(a, server);
+        cjson_str(j, "signer", a);
+    }
 }

@@ -89,6 +89,30 @@ int fhe_bad_option(const char *cmd, char **argv)
     return fhe_usage_error(cmd, "unknown option, or option without its value: %s", opt);
 }
 
+int fhe_exit(const char *cmd, int rc)
+{
+    return rc < 0 ? fhe_fail(cmd, rc) : FHE_EXIT_OK;
+}
+
+int fhe_getopt(const char *cmd, int *status, int argc, char **argv, const struct option *longs,
+               void (*usage)(FILE *))
+{
+    int c = getopt_long(argc, argv, ":h", longs, NULL);
+    *status = 0;
+    if (c == 'h') {
+        usage(stdout);
+        *status = -1;
+        return -1;
+    }
+    if (c == '?' || c == ':') {
+        *status = fhe_bad_option(cmd, argv);
+        return -1;
+    }
+    if (c == -1 && optind < argc)
+        *status = fhe_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    return c;
+}
+
 /* ---- input files ---- */
 
 static int load_secret(struct fhe_file *f, int fd, const char *path)

@@ -37,6 +37,18 @@ int fhe_fail(const char *cmd, int rc);
 int fhe_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The getopt_long '?' / ':' case: names the offending option. */
 int fhe_bad_option(const char *cmd, char **argv);
+/* The exit status of an operation's result rc: FHE_EXIT_OK, or
+ * FHE_EXIT_FAIL with the error printed (fhe_fail). */
+int fhe_exit(const char *cmd, int rc);
+
+/* The getopt_long loop of a subcommand over longs (--help has val 'h').
+ * Returns the next option of the subcommand's own (optarg set), or -1 when
+ * the scan is over, with *status 0 (go on), -1 (--help printed: exit
+ * FHE_EXIT_OK) or FHE_EXIT_USAGE (the error printed). A positional
+ * argument is a usage error. */
+struct option;
+int fhe_getopt(const char *cmd, int *status, int argc, char **argv, const struct option *longs,
+               void (*usage)(FILE *));
 
 /* ---- files ---- */
 

@@ -47,7 +47,8 @@ static int parse_index(size_t *out, const char *s)
     return 0;
 }
 
-static int parse(struct decrypt_opts *o, int argc, char **argv, int *done)
+/* 0 go on, -1 --help done, else the exit status. */
+static int parse(struct decrypt_opts *o, int argc, char **argv)
 {
     static const struct option longs[] = {
         {"client-key", required_argument, NULL, 'k'}, {"ciphertext", required_argument, NULL, 'c'},
@@ -55,11 +56,10 @@ static int parse(struct decrypt_opts *o, int argc, char **argv, int *done)
         {"json", no_argument, NULL, 'j'},             {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int c;
-    *done = 0;
+    int c, status;
     memset(o, 0, sizeof *o);
     o->all = 1;
-    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+    while ((c = fhe_getopt(CMD, &status, argc, argv, longs, usage)) != -1) {
         switch (c) {
         case 'k': o->client_key = optarg; break;
         case 'c': o->ciphertext = optarg; break;
@@ -73,12 +73,10 @@ static int parse(struct decrypt_opts *o, int argc, char **argv, int *done)
             o->all = 0;
             break;
         case 'j': o->json = 1; break;
-        case 'h': usage(stdout); *done = 1; return FHE_EXIT_OK;
-        default: return fhe_bad_option(CMD, argv);
         }
     }
-    if (optind < argc)
-        return fhe_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (status != 0)
+        return status;
     if (o->client_key == NULL || o->ciphertext == NULL)
         return fhe_usage_error(CMD, "--client-key and --ciphertext are required");
     return 0;
@@ -136,9 +134,8 @@ static int run(const struct decrypt_opts *o)
 int fhe_decrypt(int argc, char **argv)
 {
     struct decrypt_opts o;
-    int done, rc = parse(&o, argc, argv, &done);
-    if (done || rc != 0)
-        return rc;
-    rc = run(&o);
-    return rc < 0 ? fhe_fail(CMD, rc) : FHE_EXIT_OK;
+    int rc = parse(&o, argc, argv);
+    if (rc != 0)
+        return rc < 0 ? FHE_EXIT_OK : rc;
+    return fhe_exit(CMD, run(&o));
 }

@@ -83,7 +83,8 @@ static int check(struct encrypt_opts *o)
     return 0;
 }
 
-static int parse(struct encrypt_opts *o, int argc, char **argv, int *done)
+/* 0 go on, -1 --help done, else the exit status. */
+static int parse(struct encrypt_opts *o, int argc, char **argv)
 {
     static const struct option longs[] = {
         {"public-key", required_argument, NULL, 'P'}, {"client-key", required_argument, NULL, 'k'},
@@ -92,11 +93,10 @@ static int parse(struct encrypt_opts *o, int argc, char **argv, int *done)
         {"force", no_argument, NULL, 'f'},            {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int c;
-    *done = 0;
+    int c, status;
     memset(o, 0, sizeof *o);
     o->format = F_NONE;
-    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+    while ((c = fhe_getopt(CMD, &status, argc, argv, longs, usage)) != -1) {
         switch (c) {
         case 'P': o->public_key = optarg; break;
         case 'k': o->client_key = optarg; break;
@@ -111,13 +111,9 @@ static int parse(struct encrypt_opts *o, int argc, char **argv, int *done)
                 return fhe_usage_error(CMD, "unknown --format '%s'", optarg);
             break;
         case 'f': o->force = 1; break;
-        case 'h': usage(stdout); *done = 1; return FHE_EXIT_OK;
-        default: return fhe_bad_option(CMD, argv);
         }
     }
-    if (optind < argc)
-        return fhe_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-    return check(o);
+    return status != 0 ? status : check(o);
 }
 
 /* ---- public key ---- */
@@ -307,9 +303,9 @@ int fhe_encrypt(int argc, char **argv)
 {
     struct encrypt_opts o;
     uint8_t le[RADIX_MAX_BYTES];
-    int done, rc = parse(&o, argc, argv, &done);
-    if (done || rc != 0)
-        return rc;
+    int rc = parse(&o, argc, argv);
+    if (rc != 0)
+        return rc < 0 ? FHE_EXIT_OK : rc;
     size_t len = radix_type_bytes(o.type);
     if (fhe_value_parse(le, len, o.type, o.value) < 0)
         return fhe_usage_error(CMD, "%s", kms_err_msg());

@@ -362,6 +362,5 @@ int fhe_inspect(int argc, char **argv)
     }
     if (argc - optind != 1)
         return fhe_usage_error(CMD, "give exactly one FILE");
-    int rc = run(argv[optind]);
-    return rc < 0 ? fhe_fail(CMD, rc) : FHE_EXIT_OK;
+    return fhe_exit(CMD, run(argv[optind]));
 }

@@ -73,8 +73,8 @@ static int parse_format(enum sk_format *f, const char *s)
     return 0;
 }
 
-/* 0, FHE_EXIT_OK for --help, or a usage error status. */
-static int parse(struct keygen_opts *o, int argc, char **argv, int *done)
+/* 0 go on, -1 --help done, else the exit status. */
+static int parse(struct keygen_opts *o, int argc, char **argv)
 {
     static const struct option longs[] = {
         {"params", required_argument, NULL, 'p'},  {"out-dir", required_argument, NULL, 'o'},
@@ -84,10 +84,9 @@ static int parse(struct keygen_opts *o, int argc, char **argv, int *done)
         {"force", no_argument, NULL, 'f'},         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int c;
-    *done = 0;
+    int c, status;
     memset(o, 0, sizeof *o);
-    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+    while ((c = fhe_getopt(CMD, &status, argc, argv, longs, usage)) != -1) {
         switch (c) {
         case 'p': o->params = optarg; break;
         case 'o': o->out_dir = optarg; break;
@@ -99,12 +98,10 @@ static int parse(struct keygen_opts *o, int argc, char **argv, int *done)
                 return fhe_usage_error(CMD, "unknown --server-key-format '%s'", optarg);
             break;
         case 'f': o->force = 1; break;
-        case 'h': usage(stdout); *done = 1; return FHE_EXIT_OK;
-        default: return fhe_bad_option(CMD, argv);
         }
     }
-    if (optind < argc)
-        return fhe_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (status != 0)
+        return status;
     if (o->params == NULL || o->out_dir == NULL)
         return fhe_usage_error(CMD, "--params and --out-dir are required");
     if (strcmp(o->params, "default") != 0 && strcmp(o->params, "test") != 0)
@@ -275,9 +272,8 @@ static int run(const struct keygen_opts *o)
 int fhe_keygen(int argc, char **argv)
 {
     struct keygen_opts o;
-    int done, rc = parse(&o, argc, argv, &done);
-    if (done || rc != 0)
-        return rc;
-    rc = run(&o);
-    return rc < 0 ? fhe_fail(CMD, rc) : FHE_EXIT_OK;
+    int rc = parse(&o, argc, argv);
+    if (rc != 0)
+        return rc < 0 ? FHE_EXIT_OK : rc;
+    return fhe_exit(CMD, run(&o));
 }

@@ -54,12 +54,11 @@ static int parse(struct enc_opts *o, int argc, char **argv)
                                          {"format", required_argument, NULL, OPT_FORMAT},
                                          CLIENT_COMMON_OPTIONS,
                                          {NULL, 0, NULL, 0}};
-    int c;
+    int c, status;
     o->format = CLIENT_ENC_SMALL_COMPRESSED;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = client_getopt(&o->c, &status, argc, argv, opts, usage)) != -1) {
         switch (c) {
-        case 'h': usage(stdout); return -1;
         case OPT_KEY_ID: o->key_id = optarg; break;
         case OPT_TYPE: o->type = optarg; break;
         case OPT_VALUE: o->value = optarg; break;
@@ -73,26 +72,13 @@ static int parse(struct enc_opts *o, int argc, char **argv)
                 return client_usage_error(&o->c, "--format is small-compressed or "
                                                  "small-expanded");
             break;
-        default: {
-            int r = client_opt(&o->c, c, optarg);
-            if (r == 1)
-                break;
-            if (r == 0)
-                usage(stderr);
-            return CLIENT_EXIT_USAGE;
-        }
         }
     }
-    if (optind != argc)
-        return client_usage_error(&o->c, "unexpected argument '%s'", argv[optind]);
+    if (status != 0)
+        return status;
     if (o->key_id == NULL || o->c.pub_dir == NULL || o->type == NULL || o->value == NULL)
         return client_usage_error(&o->c, "--key-id, --pub-dir, --type and --value are required");
-    {
-        char canon[65];
-        if (client_parse_id(canon, NULL, o->key_id) != 0)
-            return client_usage_error(&o->c, "--key-id: %s", kms_err_msg());
-    }
-    return 0;
+    return client_id_opt(&o->c, "--key-id", o->key_id, 1);
 }
 
 static void print(const struct enc_opts *o, const char *key_id, int32_t type,

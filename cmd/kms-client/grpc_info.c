@@ -25,27 +25,42 @@ static void usage_health(FILE *f)
     client_usage_common(f, 0);
 }
 
-/* Parses options that only the common set has. 0 go on, else the exit status. */
-static int parse_simple(struct client_opts *o, int argc, char **argv, void (*usage)(FILE *))
+/* A command of the common options only that calls the parameterless
+ * `method` and prints its answer as one JSON line. */
+struct simple_cmd {
+    const char *name, *method;
+    void (*usage)(FILE *);
+    void (*print)(struct cjson *j, const ProtobufCMessage *resp);
+};
+
+static int run_simple(const struct simple_cmd *cmd, int argc, char **argv)
 {
     static const struct option opts[] = {CLIENT_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
-    int c;
+    struct client_opts o;
+    int status;
+    client_opts_init(&o, cmd->name);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return -1;
-        }
-        int r = client_opt(o, c, optarg);
-        if (r == 1)
-            continue;
-        if (r == 0)
-            usage(stderr);
-        return CLIENT_EXIT_USAGE;
+    while (client_getopt(&o, &status, argc, argv, opts, cmd->usage) != -1)
+        ; /* no options of its own */
+    if (status != 0)
+        return status < 0 ? CLIENT_EXIT_OK : status;
+    struct rpc_channel *ch;
+    if (client_connect(&o, &ch) != 0)
+        return client_fail(&o, "connecting");
+    Kms__V1__Empty req = KMS__V1__EMPTY__INIT;
+    ProtobufCMessage *out;
+    if (client_call(&o, ch, &out, NULL, cmd->method, &req.base) != 0) {
+        rpc_channel_free(ch);
+        return client_fail(&o, cmd->method);
     }
-    if (optind != argc)
-        return client_usage_error(o, "unexpected argument '%s'", argv[optind]);
-    return 0;
+    struct cjson j;
+    cjson_begin(&j, stdout);
+    cjson_null(&j, "request_id");
+    cmd->print(&j, out);
+    cjson_end(&j);
+    protobuf_c_message_free_unpacked(out, NULL);
+    rpc_channel_free(ch);
+    return CLIENT_EXIT_OK;
 }
 
 static void id_list(struct cjson *j, const char *key, char **ids, size_t n)
@@ -56,34 +71,21 @@ static void id_list(struct cjson *j, const char *key, char **ids, size_t n)
     cjson_array_end(j);
 }
 
+static void print_key_material(struct cjson *j, const ProtobufCMessage *out)
+{
+    const Kms__V1__KeyMaterialAvailabilityResponse *r =
+        (const Kms__V1__KeyMaterialAvailabilityResponse *)out;
+    id_list(j, "fhe_key_ids", r->fhe_key_ids, r->n_fhe_key_ids);
+    id_list(j, "crs_ids", r->crs_ids, r->n_crs_ids);
+    id_list(j, "preprocessing_ids", r->preprocessing_ids, r->n_preprocessing_ids);
+    cjson_str(j, "storage_info", r->storage_info);
+}
+
 int cmd_key_material(int argc, char **argv)
 {
-    struct client_opts o;
-    client_opts_init(&o, "key-material");
-    int rc = parse_simple(&o, argc, argv, usage_key_material);
-    if (rc != 0)
-        return rc < 0 ? CLIENT_EXIT_OK : rc;
-    struct rpc_channel *ch;
-    if (client_connect(&o, &ch) != 0)
-        return client_fail(&o, "connecting");
-    Kms__V1__Empty req = KMS__V1__EMPTY__INIT;
-    ProtobufCMessage *out;
-    if (client_call(&o, ch, &out, NULL, "GetKeyMaterialAvailability", &req.base) != 0) {
-        rpc_channel_free(ch);
-        return client_fail(&o, "GetKeyMaterialAvailability");
-    }
-    Kms__V1__KeyMaterialAvailabilityResponse *r = (Kms__V1__KeyMaterialAvailabilityResponse *)out;
-    struct cjson j;
-    cjson_begin(&j, stdout);
-    cjson_null(&j, "request_id");
-    id_list(&j, "fhe_key_ids", r->fhe_key_ids, r->n_fhe_key_ids);
-    id_list(&j, "crs_ids", r->crs_ids, r->n_crs_ids);
-    id_list(&j, "preprocessing_ids", r->preprocessing_ids, r->n_preprocessing_ids);
-    cjson_str(&j, "storage_info", r->storage_info);
-    cjson_end(&j);
-    protobuf_c_message_free_unpacked(out, NULL);
-    rpc_channel_free(ch);
-    return CLIENT_EXIT_OK;
+    static const struct simple_cmd cmd = {"key-material", "GetKeyMaterialAvailability",
+                                          usage_key_material, print_key_material};
+    return run_simple(&cmd, argc, argv);
 }
 
 static const char *node_type_name(int t)
@@ -135,34 +137,20 @@ static void print_peers(struct cjson *j, const Kms__V1__HealthStatusResponse *r)
     cjson_array_end(j);
 }
 
+static void print_health(struct cjson *j, const ProtobufCMessage *out)
+{
+    const Kms__V1__HealthStatusResponse *r = (const Kms__V1__HealthStatusResponse *)out;
+    cjson_str(j, "node_type", node_type_name(r->node_type));
+    id_list(j, "fhe_key_ids", r->my_fhe_key_ids, r->n_my_fhe_key_ids);
+    id_list(j, "crs_ids", r->my_crs_ids, r->n_my_crs_ids);
+    id_list(j, "preprocessing_ids", r->my_preprocessing_key_ids, r->n_my_preprocessing_key_ids);
+    cjson_str(j, "storage_info", r->my_storage_info);
+    print_peers(j, r);
+}
+
 int cmd_health(int argc, char **argv)
 {
-    struct client_opts o;
-    client_opts_init(&o, "health");
-    int rc = parse_simple(&o, argc, argv, usage_health);
-    if (rc != 0)
-        return rc < 0 ? CLIENT_EXIT_OK : rc;
-    struct rpc_channel *ch;
-    if (client_connect(&o, &ch) != 0)
-        return client_fail(&o, "connecting");
-    Kms__V1__Empty req = KMS__V1__EMPTY__INIT;
-    ProtobufCMessage *out;
-    if (client_call(&o, ch, &out, NULL, "GetHealthStatus", &req.base) != 0) {
-        rpc_channel_free(ch);
-        return client_fail(&o, "GetHealthStatus");
-    }
-    Kms__V1__HealthStatusResponse *r = (Kms__V1__HealthStatusResponse *)out;
-    struct cjson j;
-    cjson_begin(&j, stdout);
-    cjson_null(&j, "request_id");
-    cjson_str(&j, "node_type", node_type_name(r->node_type));
-    id_list(&j, "fhe_key_ids", r->my_fhe_key_ids, r->n_my_fhe_key_ids);
-    id_list(&j, "crs_ids", r->my_crs_ids, r->n_my_crs_ids);
-    id_list(&j, "preprocessing_ids", r->my_preprocessing_key_ids, r->n_my_preprocessing_key_ids);
-    cjson_str(&j, "storage_info", r->my_storage_info);
-    print_peers(&j, r);
-    cjson_end(&j);
-    protobuf_c_message_free_unpacked(out, NULL);
-    rpc_channel_free(ch);
-    return CLIENT_EXIT_OK;
+    static const struct simple_cmd cmd = {"health", "GetHealthStatus", usage_health,
+                                          print_health};
+    return run_simple(&cmd, argc, argv);
 }

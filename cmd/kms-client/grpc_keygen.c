@@ -69,12 +69,11 @@ static int parse(struct keygen_opts *o, int argc, char **argv, int result_cmd)
         CLIENT_COMMON_OPTIONS,
         {NULL, 0, NULL, 0}};
     void (*usage)(FILE *) = result_cmd ? usage_key_gen_result : usage_key_gen;
-    int c;
+    int c, status;
     o->compressed = 1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = client_getopt(&o->c, &status, argc, argv, opts, usage)) != -1) {
         switch (c) {
-        case 'h': usage(stdout); return -1;
         case OPT_PARAMS:
             if (strcmp(optarg, "default") == 0)
                 o->params = KMS__V1__FHE_PARAMETER__default;
@@ -93,26 +92,13 @@ static int parse(struct keygen_opts *o, int argc, char **argv, int result_cmd)
             break;
         case OPT_PREPROC_ID: o->preproc_id = optarg; break;
         case OPT_KEY_ID: o->key_id = optarg; break;
-        default: {
-            int r = client_opt(&o->c, c, optarg);
-            if (r == 1)
-                break;
-            if (r == 0)
-                usage(stderr);
-            return CLIENT_EXIT_USAGE;
-        }
         }
     }
-    if (optind != argc)
-        return client_usage_error(&o->c, "unexpected argument '%s'", argv[optind]);
-    if (result_cmd && o->key_id == NULL)
-        return client_usage_error(&o->c, "--key-id is required");
-    char canon[65];
-    if (o->key_id != NULL && client_parse_id(canon, NULL, o->key_id) != 0)
-        return client_usage_error(&o->c, "--key-id: %s", kms_err_msg());
-    if (o->preproc_id != NULL && client_parse_id(canon, NULL, o->preproc_id) != 0)
-        return client_usage_error(&o->c, "--preproc-id: %s", kms_err_msg());
-    return 0;
+    if (status != 0)
+        return status;
+    if ((status = client_id_opt(&o->c, "--key-id", o->key_id, result_cmd)) != 0)
+        return status;
+    return client_id_opt(&o->c, "--preproc-id", o->preproc_id, 0);
 }
 
 /* Everything a run needs. */

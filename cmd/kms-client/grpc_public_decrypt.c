@@ -18,12 +18,10 @@
 #include "service/pubdec.h"
 #include "tfhe/radix.h"
 
-enum { OPT_KEY_ID = CLIENT_OPT_FIRST_OWN, OPT_CT, OPT_CT_HEX, OPT_FORMAT, OPT_SYNC };
+enum { OPT_SYNC = CLIENT_DEC_OPT_FIRST_OWN };
 
 struct pd_opts {
-    struct client_opts c;
-    struct client_cts cts;
-    const char *key_id;
+    struct client_dec_opts d;
     int sync;
 };
 
@@ -43,50 +41,19 @@ static void usage(FILE *f)
     client_usage_common(f, 1);
 }
 
+/* 0 go on, -1 --help done, else the exit status. */
 static int parse(struct pd_opts *o, int argc, char **argv)
 {
-    static const struct option opts[] = {{"key-id", required_argument, NULL, OPT_KEY_ID},
-                                         {"ct", required_argument, NULL, OPT_CT},
-                                         {"ct-hex", required_argument, NULL, OPT_CT_HEX},
-                                         {"format", required_argument, NULL, OPT_FORMAT},
-                                         {"sync", no_argument, NULL, OPT_SYNC},
+    static const struct option opts[] = {{"sync", no_argument, NULL, OPT_SYNC},
+                                         CLIENT_DEC_OPTIONS,
                                          CLIENT_COMMON_OPTIONS,
                                          {NULL, 0, NULL, 0}};
-    int c;
+    int c, status;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        int rc = 0;
-        switch (c) {
-        case 'h': usage(stdout); return -1;
-        case OPT_KEY_ID: o->key_id = optarg; break;
-        case OPT_CT: rc = client_cts_add_file(&o->cts, optarg); break;
-        case OPT_CT_HEX: rc = client_cts_add_hex(&o->cts, optarg); break;
-        case OPT_FORMAT: rc = client_cts_set_format(&o->cts, optarg); break;
-        case OPT_SYNC: o->sync = 1; break;
-        default: {
-            int r = client_opt(&o->c, c, optarg);
-            if (r == 1)
-                break;
-            if (r == 0)
-                usage(stderr);
-            return CLIENT_EXIT_USAGE;
-        }
-        }
-        if (rc != 0)
-            return client_usage_error(&o->c, "%s", kms_err_msg());
-    }
-    if (optind != argc)
-        return client_usage_error(&o->c, "unexpected argument '%s'", argv[optind]);
-    if (o->key_id == NULL)
-        return client_usage_error(&o->c, "--key-id is required");
-    {
-        char canon[65];
-        if (client_parse_id(canon, NULL, o->key_id) != 0)
-            return client_usage_error(&o->c, "--key-id: %s", kms_err_msg());
-    }
-    if (client_cts_finish(&o->cts) != 0)
-        return client_usage_error(&o->c, "%s", kms_err_msg());
-    return 0;
+    while ((c = client_dec_getopt(&o->d, &status, argc, argv, opts, usage)) != -1)
+        if (c == OPT_SYNC)
+            o->sync = 1;
+    return status;
 }
 
 /* The plaintexts must answer the ciphertexts one for one. */
@@ -141,18 +108,18 @@ static int verify(const struct pd_opts *o, const struct client_domain *dom,
                   const char *id)
 {
     const Kms__V1__PublicDecryptionResponsePayload *p = r->payload;
-    size_t n = o->cts.n;
+    size_t n = o->d.cts.n;
     struct typed_plaintext pts[CLIENT_MAX_CTS];
     struct udp_bytes handles[CLIENT_MAX_CTS];
     for (size_t i = 0; i < n; i++) {
         pts[i] = (struct typed_plaintext){p->plaintexts[i]->bytes.data,
                                           p->plaintexts[i]->bytes.len, p->plaintexts[i]->fhe_type};
-        handles[i] = (struct udp_bytes){o->cts.ct[i].handle, o->cts.ct[i].handle_len};
+        handles[i] = (struct udp_bytes){o->d.cts.ct[i].handle, o->d.cts.ct[i].handle_len};
     }
     uint8_t h[32], vk_addr[20];
     KMS_TRY(pubdec_struct_hash(h, handles, n, pts, n, r->extra_data.data, r->extra_data.len));
-    if (r->extra_data.len != o->c.extra_len ||
-        (o->c.extra_len > 0 && memcmp(r->extra_data.data, o->c.extra, o->c.extra_len) != 0))
+    if (r->extra_data.len != o->d.c.extra_len ||
+        (o->d.c.extra_len > 0 && memcmp(r->extra_data.data, o->d.c.extra, o->d.c.extra_len) != 0))
         return kms_err(KMS_EVERIFY, "the response's extra_data differs from the request's");
     KMS_TRY(client_check_eip712(&dom->d, h, r->external_signature.data,
                                 r->external_signature.len, server,
@@ -173,61 +140,48 @@ static void print(const struct pd_opts *o, const Kms__V1__PublicDecryptionRespon
     cjson_str(&j, "request_id", id);
     cjson_str(&j, "key_id", key_id);
     cjson_array_begin(&j, "plaintexts");
-    for (size_t i = 0; i < o->cts.n; i++) {
+    for (size_t i = 0; i < o->d.cts.n; i++) {
         const Kms__V1__TypedPlaintext *pt = r->payload->plaintexts[i];
-        char name[16], dec[3 * RADIX_MAX_BYTES + 2];
-        client_value_decimal(dec, sizeof dec, pt->bytes.data, pt->bytes.len);
-        cjson_object_begin(&j, NULL);
-        cjson_str(&j, "fhe_type", client_fhe_type_name(pt->fhe_type, name));
-        cjson_str(&j, "value", dec);
-        cjson_hex(&j, "handle", o->cts.ct[i].handle, o->cts.ct[i].handle_len, 1);
-        cjson_object_end(&j);
+        client_json_plaintext(&j, pt->fhe_type, pt->bytes.data, pt->bytes.len,
+                              o->d.cts.ct[i].handle, o->d.cts.ct[i].handle_len);
     }
     cjson_array_end(&j);
     cjson_hex(&j, "external_signature", r->external_signature.data, r->external_signature.len, 1);
-    cjson_bool(&j, "verified", !o->c.no_verify);
-    if (!o->c.no_verify) {
-        char a[ETHADDR_STR_LEN + 1];
-        ethaddr_to_string(a, server);
-        cjson_str(&j, "signer", a);
-    }
+    client_json_verified(&j, &o->d.c, server);
     cjson_end(&j);
 }
 
-static int run(struct pd_opts *o, struct rpc_channel *ch, const struct client_domain *dom,
+static int run(void *ctx, struct rpc_channel *ch, const struct client_domain *dom,
                const uint8_t server[20])
 {
-    char id[65], key_id[65];
-    KMS_TRY(client_request_id(&o->c, id));
-    KMS_TRY(client_parse_id(key_id, NULL, o->key_id));
-    Kms__V1__RequestId rid = KMS__V1__REQUEST_ID__INIT, kid = KMS__V1__REQUEST_ID__INIT;
-    rid.request_id = id;
-    kid.request_id = key_id;
-    Kms__V1__SigningSchemeType scheme = KMS__V1__SIGNING_SCHEME_TYPE__ECDSA256K1;
+    struct pd_opts *o = ctx;
+    struct client_dec_ids q;
+    KMS_TRY(client_dec_ids(&q, &o->d));
+    const char *id = q.id;
     Kms__V1__PublicDecryptionRequest req = KMS__V1__PUBLIC_DECRYPTION_REQUEST__INIT;
-    req.request_id = &rid;
-    req.n_ciphertexts = o->cts.n;
-    req.ciphertexts = o->cts.ptr;
-    req.key_id = &kid;
+    req.request_id = &q.rid;
+    req.n_ciphertexts = o->d.cts.n;
+    req.ciphertexts = o->d.cts.ptr;
+    req.key_id = &q.kid;
     req.domain = (Kms__V1__Eip712DomainMsg *)&dom->msg;
-    req.extra_data.data = o->c.extra;
-    req.extra_data.len = o->c.extra_len;
+    req.extra_data.data = o->d.c.extra;
+    req.extra_data.len = o->d.c.extra_len;
     req.n_signing_schemes = 1;
-    req.signing_schemes = &scheme;
+    req.signing_schemes = &q.scheme;
     ProtobufCMessage *resp;
     if (o->sync) {
-        KMS_TRY(client_call(&o->c, ch, &resp, NULL, "PublicDecryptSync", &req.base));
+        KMS_TRY(client_call(&o->d.c, ch, &resp, NULL, "PublicDecryptSync", &req.base));
     } else {
-        KMS_TRY(client_call(&o->c, ch, &resp, NULL, "PublicDecrypt", &req.base));
+        KMS_TRY(client_call(&o->d.c, ch, &resp, NULL, "PublicDecrypt", &req.base));
         protobuf_c_message_free_unpacked(resp, NULL);
-        KMS_TRY(client_poll(&o->c, ch, &resp, "GetPublicDecryptionResult", id));
+        KMS_TRY(client_poll(&o->d.c, ch, &resp, "GetPublicDecryptionResult", id));
     }
     Kms__V1__PublicDecryptionResponse *r = (Kms__V1__PublicDecryptionResponse *)resp;
-    int rc = check_shape(&o->cts, r, id);
-    if (rc == 0 && !o->c.no_verify)
+    int rc = check_shape(&o->d.cts, r, id);
+    if (rc == 0 && !o->d.c.no_verify)
         rc = verify(o, dom, server, r, id);
     if (rc == 0)
-        print(o, r, id, key_id, server);
+        print(o, r, id, q.key_id, server);
     protobuf_c_message_free_unpacked(resp, NULL);
     return rc;
 }
@@ -236,26 +190,6 @@ int cmd_public_decrypt(int argc, char **argv)
 {
     static struct pd_opts o; /* the ciphertext table is large */
     memset(&o, 0, sizeof o);
-    client_opts_init(&o.c, "public-decrypt");
-    client_cts_init(&o.cts);
-    int rc = parse(&o, argc, argv);
-    struct client_domain dom;
-    uint8_t server[20] = {0};
-    if (rc == 0 && client_domain(&o.c, &dom) != 0)
-        rc = client_usage_error(&o.c, "%s", kms_err_msg());
-    if (rc == 0 && !o.c.no_verify && client_server_address(&o.c, server) != 0)
-        rc = client_usage_error(&o.c, "%s", kms_err_msg());
-    if (rc == 0) {
-        struct rpc_channel *ch = NULL;
-        rc = client_connect(&o.c, &ch);
-        if (rc == 0)
-            rc = run(&o, ch, &dom, server);
-        rpc_channel_free(ch);
-        rc = rc == 0 ? CLIENT_EXIT_OK : client_fail(&o.c, "public-decrypt");
-    } else if (rc < 0) {
-        rc = CLIENT_EXIT_OK;
-    }
-    client_cts_clear(&o.cts);
-    client_opts_clear(&o.c);
-    return rc;
+    client_dec_init(&o.d, "public-decrypt");
+    return client_dec_run(&o.d, parse(&o, argc, argv), run, &o);
 }

@@ -25,12 +25,10 @@
 #include "service/user_decrypt_payload.h"
 #include "tfhe/radix.h"
 
-enum { OPT_KEY_ID = CLIENT_OPT_FIRST_OWN, OPT_CT, OPT_CT_HEX, OPT_FORMAT, OPT_CLIENT_ADDRESS };
+enum { OPT_CLIENT_ADDRESS = CLIENT_DEC_OPT_FIRST_OWN };
 
 struct ud_opts {
-    struct client_opts c;
-    struct client_cts cts;
-    const char *key_id;
+    struct client_dec_opts d;
     const char *client_address;
 };
 
@@ -59,51 +57,20 @@ static void usage(FILE *f)
     client_usage_common(f, 1);
 }
 
+/* 0 go on, -1 --help done, else the exit status. */
 static int parse(struct ud_opts *o, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"key-id", required_argument, NULL, OPT_KEY_ID},
-        {"ct", required_argument, NULL, OPT_CT},
-        {"ct-hex", required_argument, NULL, OPT_CT_HEX},
-        {"format", required_argument, NULL, OPT_FORMAT},
         {"client-address", required_argument, NULL, OPT_CLIENT_ADDRESS},
+        CLIENT_DEC_OPTIONS,
         CLIENT_COMMON_OPTIONS,
         {NULL, 0, NULL, 0}};
-    int c;
+    int c, status;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        int rc = 0;
-        switch (c) {
-        case 'h': usage(stdout); return -1;
-        case OPT_KEY_ID: o->key_id = optarg; break;
-        case OPT_CT: rc = client_cts_add_file(&o->cts, optarg); break;
-        case OPT_CT_HEX: rc = client_cts_add_hex(&o->cts, optarg); break;
-        case OPT_FORMAT: rc = client_cts_set_format(&o->cts, optarg); break;
-        case OPT_CLIENT_ADDRESS: o->client_address = optarg; break;
-        default: {
-            int r = client_opt(&o->c, c, optarg);
-            if (r == 1)
-                break;
-            if (r == 0)
-                usage(stderr);
-            return CLIENT_EXIT_USAGE;
-        }
-        }
-        if (rc != 0)
-            return client_usage_error(&o->c, "%s", kms_err_msg());
-    }
-    if (optind != argc)
-        return client_usage_error(&o->c, "unexpected argument '%s'", argv[optind]);
-    if (o->key_id == NULL)
-        return client_usage_error(&o->c, "--key-id is required");
-    {
-        char canon[65];
-        if (client_parse_id(canon, NULL, o->key_id) != 0)
-            return client_usage_error(&o->c, "--key-id: %s", kms_err_msg());
-    }
-    if (client_cts_finish(&o->cts) != 0)
-        return client_usage_error(&o->c, "%s", kms_err_msg());
-    return 0;
+    while ((c = client_dec_getopt(&o->d, &status, argc, argv, opts, usage)) != -1)
+        if (c == OPT_CLIENT_ADDRESS)
+            o->client_address = optarg;
+    return status;
 }
 
 static void keys_free(struct ud_keys *k)
@@ -143,10 +110,10 @@ static int checked_request(struct udp_checked *out, struct udp_bytes *handles,
                                   strlen(m->verifying_contract),
                                   m->_salt_case == KMS__V1__EIP712_DOMAIN_MSG___SALT_SALT,
                                   dom->salt, 32};
-    for (size_t i = 0; i < o->cts.n; i++)
-        handles[i] = (struct udp_bytes){o->cts.ct[i].handle, o->cts.ct[i].handle_len};
+    for (size_t i = 0; i < o->d.cts.n; i++)
+        handles[i] = (struct udp_bytes){o->d.cts.ct[i].handle, o->d.cts.ct[i].handle_len};
     struct udp_request req = {k->address, strlen(k->address), k->enc_key.data, k->enc_key.len,
-                              dm, handles, o->cts.n};
+                              dm, handles, o->d.cts.n};
     return udp_check_request(out, &req);
 }
 
@@ -181,32 +148,32 @@ static int open_response(struct opened *out, const struct ud_opts *o, const stru
     const Kms__V1__UserDecryptionResponsePayload *pm = r->payload;
     if (pm == NULL)
         return kms_err(KMS_EVERIFY, "the response has no payload");
-    if (pm->n_signcrypted_ciphertexts != o->cts.n)
+    if (pm->n_signcrypted_ciphertexts != o->d.cts.n)
         return kms_err(KMS_EVERIFY, "%zu answers for %zu ciphertexts",
-                       pm->n_signcrypted_ciphertexts, o->cts.n);
+                       pm->n_signcrypted_ciphertexts, o->d.cts.n);
     if (r->external_signature.len != UDP_EXT_SIG_BYTES)
         return kms_err(KMS_EVERIFY, "external signature of %zu bytes", r->external_signature.len);
     static struct udp_ct cts[CLIENT_MAX_CTS];
-    for (size_t i = 0; i < o->cts.n; i++) {
+    for (size_t i = 0; i < o->d.cts.n; i++) {
         const Kms__V1__TypedSigncryptedCiphertext *t = pm->signcrypted_ciphertexts[i];
-        if (t->fhe_type != o->cts.ct[i].fhe_type)
+        if (t->fhe_type != o->d.cts.ct[i].fhe_type)
             return kms_err(KMS_EVERIFY, "answer %zu has type %d", i, (int)t->fhe_type);
         cts[i] = (struct udp_ct){t->fhe_type, t->signcrypted_ciphertext.data,
                                  t->signcrypted_ciphertext.len, t->external_handle.data,
                                  t->external_handle.len, t->packing_factor};
     }
     struct udp_payload p = {pm->verification_key.data, pm->verification_key.len,
-                            pm->digest.data, pm->digest.len, cts, o->cts.n,
+                            pm->digest.data, pm->digest.len, cts, o->d.cts.n,
                             pm->party_id, pm->degree};
     uint8_t server[20];
-    if (o->c.no_verify)
+    if (o->d.c.no_verify)
         KMS_TRY(client_verf_key_address(server, p.verification_key, p.verification_key_len));
     else
         memcpy(server, server_in, 20);
     KMS_TRY(udp_open_centralized(&out->pts, out->at, CLIENT_MAX_CTS, req, &p,
                                  r->external_signature.data, r->extra_data.data,
                                  r->extra_data.len, server, k->dk));
-    if (o->c.no_verify)
+    if (o->d.c.no_verify)
         return 0;
     KMS_TRY(client_check_typed_signatures(r->signatures, r->n_signatures,
                                           r->external_signature.data, r->external_signature.len));
@@ -222,59 +189,43 @@ static void print(const struct ud_opts *o, const struct ud_keys *k, const struct
     cjson_str(&j, "key_id", key_id);
     cjson_str(&j, "client_address", k->address);
     cjson_array_begin(&j, "plaintexts");
-    for (size_t i = 0; i < o->cts.n; i++) {
-        char name[16], dec[3 * RADIX_MAX_BYTES + 2];
-        client_value_decimal(dec, sizeof dec, op->pts.data + op->at[i].off, op->at[i].len);
-        cjson_object_begin(&j, NULL);
-        cjson_str(&j, "fhe_type", client_fhe_type_name(op->at[i].fhe_type, name));
-        cjson_str(&j, "value", dec);
-        cjson_hex(&j, "handle", o->cts.ct[i].handle, o->cts.ct[i].handle_len, 1);
-        cjson_object_end(&j);
-        secmem_wipe(dec, sizeof dec);
-    }
+    for (size_t i = 0; i < o->d.cts.n; i++)
+        client_json_plaintext(&j, op->at[i].fhe_type, op->pts.data + op->at[i].off,
+                              op->at[i].len, o->d.cts.ct[i].handle, o->d.cts.ct[i].handle_len);
     cjson_array_end(&j);
-    cjson_bool(&j, "verified", !o->c.no_verify);
-    if (!o->c.no_verify) {
-        char a[ETHADDR_STR_LEN + 1];
-        ethaddr_to_string(a, server);
-        cjson_str(&j, "signer", a);
-    }
+    client_json_verified(&j, &o->d.c, server);
     cjson_end(&j);
 }
 
 static int send_request(struct ud_opts *o, struct rpc_channel *ch,
-                        const struct client_domain *dom, const struct ud_keys *k, const char *id,
-                        const char *key_id)
+                        const struct client_domain *dom, const struct ud_keys *k,
+                        struct client_dec_ids *q)
 {
-    Kms__V1__RequestId rid = KMS__V1__REQUEST_ID__INIT, kid = KMS__V1__REQUEST_ID__INIT;
-    rid.request_id = (char *)id;
-    kid.request_id = (char *)key_id;
-    Kms__V1__SigningSchemeType scheme = KMS__V1__SIGNING_SCHEME_TYPE__ECDSA256K1;
     Kms__V1__UserDecryptionRequest req = KMS__V1__USER_DECRYPTION_REQUEST__INIT;
-    req.request_id = &rid;
-    req.n_typed_ciphertexts = o->cts.n;
-    req.typed_ciphertexts = o->cts.ptr;
-    req.key_id = &kid;
+    req.request_id = &q->rid;
+    req.n_typed_ciphertexts = o->d.cts.n;
+    req.typed_ciphertexts = o->d.cts.ptr;
+    req.key_id = &q->kid;
     req.client_address = (char *)k->address;
     req.enc_key.data = k->enc_key.data;
     req.enc_key.len = k->enc_key.len;
     req.domain = (Kms__V1__Eip712DomainMsg *)&dom->msg;
-    req.extra_data.data = o->c.extra;
-    req.extra_data.len = o->c.extra_len;
+    req.extra_data.data = o->d.c.extra;
+    req.extra_data.len = o->d.c.extra_len;
     req.n_signing_schemes = 1;
-    req.signing_schemes = &scheme;
+    req.signing_schemes = &q->scheme;
     ProtobufCMessage *resp;
-    KMS_TRY(client_call(&o->c, ch, &resp, NULL, "UserDecrypt", &req.base));
+    KMS_TRY(client_call(&o->d.c, ch, &resp, NULL, "UserDecrypt", &req.base));
     protobuf_c_message_free_unpacked(resp, NULL);
     return 0;
 }
 
-static int run(struct ud_opts *o, struct rpc_channel *ch, const struct client_domain *dom,
+static int run(void *ctx, struct rpc_channel *ch, const struct client_domain *dom,
                const uint8_t server[20])
 {
-    char id[65], key_id[65];
-    KMS_TRY(client_request_id(&o->c, id));
-    KMS_TRY(client_parse_id(key_id, NULL, o->key_id));
+    struct ud_opts *o = ctx;
+    struct client_dec_ids q;
+    KMS_TRY(client_dec_ids(&q, &o->d));
     struct ud_keys k;
     static struct udp_bytes handles[CLIENT_MAX_CTS];
     struct udp_domain_msg dm;
@@ -283,16 +234,16 @@ static int run(struct ud_opts *o, struct rpc_channel *ch, const struct client_do
     if (rc == 0)
         rc = checked_request(&req, handles, &dm, o, &k, dom);
     if (rc == 0)
-        rc = send_request(o, ch, dom, &k, id, key_id);
+        rc = send_request(o, ch, dom, &k, &q);
     ProtobufCMessage *resp = NULL;
     if (rc == 0)
-        rc = client_poll(&o->c, ch, &resp, "GetUserDecryptionResult", id);
+        rc = client_poll(&o->d.c, ch, &resp, "GetUserDecryptionResult", q.id);
     if (rc == 0) {
         static struct opened op;
         buf_init_secret(&op.pts, BUF_UNLIMITED);
         rc = open_response(&op, o, &k, &req, (Kms__V1__UserDecryptionResponse *)resp, server);
         if (rc == 0)
-            print(o, &k, &op, id, key_id, server);
+            print(o, &k, &op, q.id, q.key_id, server);
         buf_free(&op.pts);
         protobuf_c_message_free_unpacked(resp, NULL);
     }
@@ -304,26 +255,6 @@ int cmd_user_decrypt(int argc, char **argv)
 {
     static struct ud_opts o; /* the ciphertext table is large */
     memset(&o, 0, sizeof o);
-    client_opts_init(&o.c, "user-decrypt");
-    client_cts_init(&o.cts);
-    int rc = parse(&o, argc, argv);
-    struct client_domain dom;
-    uint8_t server[20] = {0};
-    if (rc == 0 && client_domain(&o.c, &dom) != 0)
-        rc = client_usage_error(&o.c, "%s", kms_err_msg());
-    if (rc == 0 && !o.c.no_verify && client_server_address(&o.c, server) != 0)
-        rc = client_usage_error(&o.c, "%s", kms_err_msg());
-    if (rc == 0) {
-        struct rpc_channel *ch = NULL;
-        rc = client_connect(&o.c, &ch);
-        if (rc == 0)
-            rc = run(&o, ch, &dom, server);
-        rpc_channel_free(ch);
-        rc = rc == 0 ? CLIENT_EXIT_OK : client_fail(&o.c, "user-decrypt");
-    } else if (rc < 0) {
-        rc = CLIENT_EXIT_OK;
-    }
-    client_cts_clear(&o.cts);
-    client_opts_clear(&o.c);
-    return rc;
+    client_dec_init(&o.d, "user-decrypt");
+    return client_dec_run(&o.d, parse(&o, argc, argv), run, &o);
 }

@@ -28,16 +28,23 @@ void signcrypt_enc_key_digest(uint8_t out[SIGNCRYPT_DIGEST_BYTES],
     dsep_squeeze(&h, out, SIGNCRYPT_DIGEST_BYTES);
 }
 
+/* kd_serv of a key already in compressed form: no point arithmetic. */
+static void pk33_digest(uint8_t out[SIGNCRYPT_DIGEST_BYTES],
+                        const uint8_t pk33[SIGNCRYPT_SERVER_PK_BYTES])
+{
+    struct dsep_ctx h;
+    dsep_init(&h, DSEP_SIGNCRYP);
+    dsep_absorb_bincode_bytes(&h, pk33, SIGNCRYPT_SERVER_PK_BYTES);
+    dsep_squeeze(&h, out, SIGNCRYPT_DIGEST_BYTES);
+}
+
 int signcrypt_verf_key_digest(uint8_t out[SIGNCRYPT_DIGEST_BYTES], const uint8_t *server_pk,
                               size_t server_pk_len)
 {
     uint8_t compressed[ECDSA_PUBKEY_COMPRESSED_BYTES];
     memset(out, 0, SIGNCRYPT_DIGEST_BYTES);
     KMS_TRY(ecdsa_pubkey_compress(compressed, server_pk, server_pk_len));
-    struct dsep_ctx h;
-    dsep_init(&h, DSEP_SIGNCRYP);
-    dsep_absorb_bincode_bytes(&h, compressed, sizeof compressed);
-    dsep_squeeze(&h, out, SIGNCRYPT_DIGEST_BYTES);
+    pk33_digest(out, compressed);
     return 0;
 }
 
@@ -59,11 +66,11 @@ static void put_signed_bytes(struct buf *b, const uint8_t dsep[SIGNCRYPT_DSEP_BY
 static int build_inner(struct buf *inner, const uint8_t dsep[SIGNCRYPT_DSEP_BYTES],
                        const void *msg, size_t msg_len, const uint8_t ek[MLKEM512_EK_BYTES],
                        const uint8_t receiver_address[SIGNCRYPT_ADDRESS_BYTES],
-                       const uint8_t server_sk[32])
+                       const uint8_t server_sk[32],
+                       const uint8_t server_pk33[SIGNCRYPT_SERVER_PK_BYTES])
 {
-    uint8_t pk[ECDSA_PUBKEY_BYTES], kd_serv[SIGNCRYPT_DIGEST_BYTES], sig[SIGNCRYPT_SIG_BYTES];
-    KMS_TRY(ecdsa_pubkey_from_seckey(pk, server_sk));
-    KMS_TRY(signcrypt_verf_key_digest(kd_serv, pk, sizeof pk));
+    uint8_t kd_serv[SIGNCRYPT_DIGEST_BYTES], sig[SIGNCRYPT_SIG_BYTES];
+    pk33_digest(kd_serv, server_pk33);
 
     struct buf to_sign;
     buf_init_secret(&to_sign, WORK_LIMIT);
@@ -83,13 +90,18 @@ static int build_inner(struct buf *inner, const uint8_t dsep[SIGNCRYPT_DSEP_BYTE
 static int seal(struct buf *out, const uint8_t dsep[SIGNCRYPT_DSEP_BYTES], const void *msg,
                 size_t msg_len, const uint8_t ek[MLKEM512_EK_BYTES],
                 const uint8_t receiver_address[SIGNCRYPT_ADDRESS_BYTES],
-                const uint8_t server_sk[32], const uint8_t *m, const uint8_t *nonce)
+                const uint8_t server_sk[32], const uint8_t server_pk33[SIGNCRYPT_SERVER_PK_BYTES],
+                const uint8_t *m, const uint8_t *nonce)
 {
     if (msg == NULL && msg_len != 0)
         return kms_err(KMS_EINVAL, "signcrypt: NULL message");
+    /* a cheap guard against an uncompressed key or a stray pointer */
+    if (server_pk33 == NULL || (server_pk33[0] != 2 && server_pk33[0] != 3))
+        return kms_err(KMS_EINVAL, "signcrypt: the server key is not a compressed SEC1 key");
     struct buf inner;
     buf_init_secret(&inner, WORK_LIMIT);
-    int rc = build_inner(&inner, dsep, msg, msg_len, ek, receiver_address, server_sk);
+    int rc = build_inner(&inner, dsep, msg, msg_len, ek, receiver_address, server_sk,
+                         server_pk33);
     if (rc == 0 && m != NULL)
         rc = mlkem_pke_encrypt_derand(out, ek, inner.data, inner.len, m, nonce);
     else if (rc == 0)
@@ -103,9 +115,11 @@ static int seal(struct buf *out, const uint8_t dsep[SIGNCRYPT_DSEP_BYTES], const
 int signcrypt_seal(struct buf *out, const uint8_t dsep[SIGNCRYPT_DSEP_BYTES], const void *msg,
                    size_t msg_len, const uint8_t ek[MLKEM512_EK_BYTES],
                    const uint8_t receiver_address[SIGNCRYPT_ADDRESS_BYTES],
-                   const uint8_t server_sk[32])
+                   const uint8_t server_sk[32],
+                   const uint8_t server_pk33[SIGNCRYPT_SERVER_PK_BYTES])
 {
-    return seal(out, dsep, msg, msg_len, ek, receiver_address, server_sk, NULL, NULL);
+    return seal(out, dsep, msg, msg_len, ek, receiver_address, server_sk, server_pk33, NULL,
+                NULL);
 }
 
 int signcrypt_seal_derand(struct buf *out, const uint8_t dsep[SIGNCRYPT_DSEP_BYTES],
@@ -114,7 +128,10 @@ int signcrypt_seal_derand(struct buf *out, const uint8_t dsep[SIGNCRYPT_DSEP_BYT
                           const uint8_t server_sk[32], const uint8_t m[32],
                           const uint8_t nonce[12])
 {
-    return seal(out, dsep, msg, msg_len, ek, receiver_address, server_sk, m, nonce);
+    uint8_t pk[ECDSA_PUBKEY_BYTES], pk33[ECDSA_PUBKEY_COMPRESSED_BYTES];
+    KMS_TRY(ecdsa_pubkey_from_seckey(pk, server_sk));
+    KMS_TRY(ecdsa_pubkey_compress(pk33, pk, sizeof pk));
+    return seal(out, dsep, msg, msg_len, ek, receiver_address, server_sk, pk33, m, nonce);
 }
 
 /* Checks the trailer of a decrypted signcryption (msg ‖ sig ‖ kd_serv) in
@@ -200,7 +217,8 @@ int signcrypt_user_decrypt_seal(struct buf *out, const uint8_t *pt, size_t pt_le
                                 int32_t fhe_type, const uint8_t *link, size_t link_len,
                                 const uint8_t ek[MLKEM512_EK_BYTES],
                                 const uint8_t receiver_address[SIGNCRYPT_ADDRESS_BYTES],
-                                const uint8_t server_sk[32])
+                                const uint8_t server_sk[32],
+                                const uint8_t server_pk33[SIGNCRYPT_SERVER_PK_BYTES])
 {
     if ((pt == NULL && pt_len != 0) || (link == NULL && link_len != 0))
         return kms_err(KMS_EINVAL, "signcrypt: NULL plaintext or link");
@@ -210,7 +228,7 @@ int signcrypt_user_decrypt_seal(struct buf *out, const uint8_t *pt, size_t pt_le
     int rc = buf_status(&msg);
     if (rc == 0)
         rc = signcrypt_seal(out, DSEP_USER_DEC, msg.data, msg.len, ek, receiver_address,
-                            server_sk);
+                            server_sk, server_pk33);
     buf_free(&msg);
     return rc;
 }

@@ -24,7 +24,13 @@
  * The receiver is identified by its ML-KEM-512 encapsulation key (800 bytes;
  * decode the request's 869-byte enc_key with mlkem_pke_decode_pk) and its
  * 20-byte Ethereum address. The server signs with its 32-byte secp256k1
- * secret key and is verified with its SEC1 public key (33 or 65 bytes). */
+ * secret key and is verified with its SEC1 public key (33 or 65 bytes).
+ *
+ * Sealing also takes the server's compressed public key (node_key.pk33),
+ * which a server already holds: deriving it from the secret key would cost
+ * one more EC multiplication per plaintext. It must be server_sk's key (it
+ * is not checked against it); a wrong one makes a signcryption no receiver
+ * accepts. */
 #ifndef CKMS_CRYPTO_SIGNCRYPT_H
 #define CKMS_CRYPTO_SIGNCRYPT_H
 
@@ -39,6 +45,7 @@
 #define SIGNCRYPT_DIGEST_BYTES 32
 #define SIGNCRYPT_SIG_BYTES 64
 #define SIGNCRYPT_ADDRESS_BYTES 20
+#define SIGNCRYPT_SERVER_PK_BYTES 33 /* compressed SEC1 */
 /* What the signcrypted plaintext adds to msg: signature and server-key digest. */
 #define SIGNCRYPT_TRAILER_BYTES (SIGNCRYPT_SIG_BYTES + SIGNCRYPT_DIGEST_BYTES)
 
@@ -53,13 +60,16 @@ int signcrypt_verf_key_digest(uint8_t out[SIGNCRYPT_DIGEST_BYTES], const uint8_t
 
 /* ---- generic message ---- */
 
-/* Signcrypts msg for the receiver, appending the bincode HybridKemCt to out. */
+/* Signcrypts msg for the receiver, appending the bincode HybridKemCt to out.
+ * KMS_EINVAL when server_pk33 is not a compressed SEC1 encoding. */
 int signcrypt_seal(struct buf *out, const uint8_t dsep[SIGNCRYPT_DSEP_BYTES], const void *msg,
                    size_t msg_len, const uint8_t ek[MLKEM512_EK_BYTES],
                    const uint8_t receiver_address[SIGNCRYPT_ADDRESS_BYTES],
-                   const uint8_t server_sk[32]) KMS_MUST_CHECK;
+                   const uint8_t server_sk[32],
+                   const uint8_t server_pk33[SIGNCRYPT_SERVER_PK_BYTES]) KMS_MUST_CHECK;
 
-/* The same with caller-chosen encryption randomness (tests only). */
+/* The same with caller-chosen encryption randomness (tests only: it derives
+ * the public key from server_sk each time). */
 int signcrypt_seal_derand(struct buf *out, const uint8_t dsep[SIGNCRYPT_DSEP_BYTES],
                           const void *msg, size_t msg_len, const uint8_t ek[MLKEM512_EK_BYTES],
                           const uint8_t receiver_address[SIGNCRYPT_ADDRESS_BYTES],
@@ -96,7 +106,9 @@ int signcrypt_user_decrypt_seal(struct buf *out, const uint8_t *pt, size_t pt_le
                                 int32_t fhe_type, const uint8_t *link, size_t link_len,
                                 const uint8_t ek[MLKEM512_EK_BYTES],
                                 const uint8_t receiver_address[SIGNCRYPT_ADDRESS_BYTES],
-                                const uint8_t server_sk[32]) KMS_MUST_CHECK;
+                                const uint8_t server_sk[32],
+                                const uint8_t server_pk33[SIGNCRYPT_SERVER_PK_BYTES])
+    KMS_MUST_CHECK;
 
 /* The client side (decrypt_signcryption_with_link): signcrypt_open with
  * "USER_DEC", then the payload's link must equal link (KMS_EVERIFY

@@ -76,8 +76,8 @@ static int userdec_run(struct kms_service *s, struct rpc_call *call, uint8_t **o
     struct udp_response u;
     memset(&u, 0, sizeof u);
     if (rc == 0)
-        rc = udp_build_centralized(&u, &d->udp, pts, n, s->cfg.key->sk, m->extra_data.data,
-                                   m->extra_data.len);
+        rc = udp_build_centralized_key(&u, &d->udp, pts, n, s->cfg.key, m->extra_data.data,
+                                       m->extra_data.len);
     secmem_wipe(pt, d->pt_bytes);
     if (rc == 0)
         rc = pack_response(call, out, out_len, &u, d, m);

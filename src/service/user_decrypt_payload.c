@@ -14,6 +14,7 @@
 #include "crypto/kms_eip712.h"
 #include "crypto/mlkem_pke.h"
 #include "crypto/signcrypt.h"
+#include "service/node_key.h"
 
 /* ---- requests ---- */
 
@@ -197,14 +198,14 @@ int udp_verification_key(uint8_t out[UDP_VERF_KEY_BYTES], const uint8_t *server_
     return 0;
 }
 
-/* hashStruct(UserDecryptResponseVerification) of p. */
-static int response_struct_hash(uint8_t out[32], const uint8_t ek[MLKEM512_EK_BYTES],
-                                const struct udp_payload *p, const uint8_t *extra,
-                                size_t extra_len)
+/* hashStruct(UserDecryptResponseVerification) of p, whose encoding is
+ * share (a signer has it at hand already). */
+static int share_struct_hash(uint8_t out[32], const uint8_t ek[MLKEM512_EK_BYTES],
+                             const struct udp_payload *p, const uint8_t *share, size_t share_len,
+                             const uint8_t *extra, size_t extra_len)
 {
-    struct buf share, pk;
+    struct buf pk;
     uint8_t *words = NULL;
-    buf_init(&share, BUF_UNLIMITED);
     buf_init(&pk, MLKEM_PKE_PK_BYTES);
     int rc = 0;
     if (p->n_cts > 0 && p->cts == NULL)
@@ -221,17 +222,35 @@ static int response_struct_hash(uint8_t out[32], const uint8_t ek[MLKEM512_EK_BY
     if (rc == 0)
         rc = handle_words(&words, hs, p->n_cts);
     if (rc == 0) {
-        udp_payload_encode(&share, p);
         mlkem_pke_encode_pk(&pk, ek);
-        rc = buf_status(&share) ? buf_status(&share) : buf_status(&pk);
+        rc = buf_status(&pk);
     }
     if (rc == 0)
-        kms_eip712_user_decrypt_response(out, pk.data, pk.len, words, p->n_cts, share.data,
-                                         share.len, extra, extra_len);
+        kms_eip712_user_decrypt_response(out, pk.data, pk.len, words, p->n_cts, share,
+                                         share_len, extra, extra_len);
     free(hs);
     free(words);
-    buf_free(&share);
     buf_free(&pk);
+    return rc;
+}
+
+/* The same for a payload not yet encoded. */
+static int response_struct_hash(uint8_t out[32], const uint8_t ek[MLKEM512_EK_BYTES],
+                                const struct udp_payload *p, const uint8_t *extra,
+                                size_t extra_len)
+{
+    struct buf share;
+    buf_init(&share, BUF_UNLIMITED);
+    int rc = 0;
+    if (p->n_cts > 0 && p->cts == NULL)
+        rc = kms_err(KMS_EINVAL, "payload: NULL ciphertext list");
+    if (rc == 0) {
+        udp_payload_encode(&share, p);
+        rc = buf_status(&share);
+    }
+    if (rc == 0)
+        rc = share_struct_hash(out, ek, p, share.data, share.len, extra, extra_len);
+    buf_free(&share);
     return rc;
 }
 
@@ -274,7 +293,7 @@ void udp_response_free(struct udp_response *r)
 /* Signcrypts every plaintext into one arena (ciphertext then handle, for
  * each), then points the payload's entries into it. */
 static int build_cts(struct udp_response *out, const struct udp_checked *req,
-                     const struct udp_plaintext *pts, size_t n, const uint8_t server_sk[32])
+                     const struct udp_plaintext *pts, size_t n, const struct node_key *key)
 {
     struct buf arena;
     buf_init(&arena, BUF_UNLIMITED);
@@ -287,7 +306,7 @@ static int build_cts(struct udp_response *out, const struct udp_checked *req,
         size_t start = arena.len;
         rc = signcrypt_user_decrypt_seal(&arena, pts[i].bytes, pts[i].len, pts[i].fhe_type,
                                          req->link, sizeof req->link, req->ek,
-                                         req->client_address, server_sk);
+                                         req->client_address, key->sk, key->pk33);
         c->fhe_type = pts[i].fhe_type;
         c->ct_len = arena.len - start;
         c->handle_len = req->handles[i].len;
@@ -327,7 +346,7 @@ static int sign_response(struct udp_response *out, const struct udp_checked *req
     out->share = buf_take(&b, &out->share_len);
 
     uint8_t sh[32];
-    KMS_TRY(response_struct_hash(sh, req->ek, &view, extra, extra_len));
+    KMS_TRY(share_struct_hash(sh, req->ek, &view, out->share, out->share_len, extra, extra_len));
     KMS_TRY(kms_eip712_sign(out->external_signature, NULL, server_sk, &req->domain, sh));
 
     buf_init(&b, BUF_UNLIMITED);
@@ -340,9 +359,10 @@ static int sign_response(struct udp_response *out, const struct udp_checked *req
     return rc;
 }
 
-int udp_build_centralized(struct udp_response *out, const struct udp_checked *req,
-                          const struct udp_plaintext *pts, size_t n, const uint8_t server_sk[32],
-                          const uint8_t *extra, size_t extra_len)
+int udp_build_centralized_key(struct udp_response *out, const struct udp_checked *req,
+                              const struct udp_plaintext *pts, size_t n,
+                              const struct node_key *key, const uint8_t *extra,
+                              size_t extra_len)
 {
     memset(out, 0, sizeof *out);
     if (n == 0 || n != req->n_handles)
@@ -350,23 +370,35 @@ int udp_build_centralized(struct udp_response *out, const struct udp_checked *re
     for (size_t i = 0; i < n; i++)
         if (pts[i].bytes == NULL && pts[i].len != 0)
             return kms_err(KMS_EINVAL, "plaintext %zu: NULL bytes", i);
-    uint8_t pk[ECDSA_PUBKEY_BYTES];
-    int rc = ecdsa_pubkey_from_seckey(pk, server_sk);
-    if (rc == 0)
-        rc = udp_verification_key(out->verification_key, pk, sizeof pk);
-    if (rc == 0)
-        rc = build_cts(out, req, pts, n, server_sk);
+    _Static_assert(sizeof out->verification_key == sizeof key->verf_key,
+                   "verification_key is bincode(PublicSigKey)");
+    memcpy(out->verification_key, key->verf_key, sizeof out->verification_key);
+    int rc = build_cts(out, req, pts, n, key);
     if (rc == 0) {
         memcpy(out->digest, req->link, sizeof out->digest);
         out->party_id = 1; /* the centralized KMS is always party 1 ... */
         out->degree = 0;   /* ... and holds the plaintext itself */
-        rc = sign_response(out, req, server_sk, extra, extra_len);
+        rc = sign_response(out, req, key->sk, extra, extra_len);
     }
     if (rc < 0) {
         udp_response_free(out);
         return kms_err_wrap(rc, "user decryption response");
     }
     return 0;
+}
+
+int udp_build_centralized(struct udp_response *out, const struct udp_checked *req,
+                          const struct udp_plaintext *pts, size_t n, const uint8_t server_sk[32],
+                          const uint8_t *extra, size_t extra_len)
+{
+    struct node_key *key;
+    memset(out, 0, sizeof *out);
+    int rc = node_key_from_seckey(&key, server_sk);
+    if (rc < 0)
+        return kms_err_wrap(rc, "user decryption response");
+    rc = udp_build_centralized_key(out, req, pts, n, key, extra, extra_len);
+    node_key_free(key);
+    return rc;
 }
 
 /* ---- the client side ---- */

@@ -198,6 +198,16 @@ int udp_build_centralized(struct udp_response *out, const struct udp_checked *re
                           const struct udp_plaintext *pts, size_t n, const uint8_t server_sk[32],
                           const uint8_t *extra, size_t extra_len) KMS_MUST_CHECK;
 
+/* The same with the server's node key (node_key.h), as the server calls it:
+ * its verf_key and pk33 are used as they are, so building a response costs
+ * no public-key derivation (udp_build_centralized derives them from
+ * server_sk every time). */
+struct node_key;
+int udp_build_centralized_key(struct udp_response *out, const struct udp_checked *req,
+                              const struct udp_plaintext *pts, size_t n,
+                              const struct node_key *key, const uint8_t *extra,
+                              size_t extra_len) KMS_MUST_CHECK;
+
 void udp_response_free(struct udp_response *r);
 
 /* ---- the client side (kms-client) ---- */

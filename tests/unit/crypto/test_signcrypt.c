@@ -21,7 +21,7 @@
 
 static uint8_t ek[MLKEM512_EK_BYTES], dk[MLKEM512_DK_BYTES];
 static uint8_t ek2[MLKEM512_EK_BYTES], dk2[MLKEM512_DK_BYTES];
-static uint8_t server_sk[32], server_pk[ECDSA_PUBKEY_BYTES];
+static uint8_t server_sk[32], server_pk[ECDSA_PUBKEY_BYTES], server_pk33[33];
 static uint8_t other_sk[32], other_pk[ECDSA_PUBKEY_BYTES];
 static uint8_t addr[20];
 
@@ -43,7 +43,8 @@ static int setup(void **state)
     memset(other_sk, 0x22, sizeof other_sk);
     memset(addr, 0xa5, sizeof addr);
     if (ecdsa_pubkey_from_seckey(server_pk, server_sk) != 0 ||
-        ecdsa_pubkey_from_seckey(other_pk, other_sk) != 0)
+        ecdsa_pubkey_from_seckey(other_pk, other_sk) != 0 ||
+        ecdsa_pubkey_compress(server_pk33, server_pk, sizeof server_pk) != 0)
         return -1;
     return 0;
 }
@@ -185,7 +186,8 @@ static void test_roundtrip(void **state)
         buf_init(&ct, BUF_UNLIMITED);
         buf_init_secret(&out, BUF_UNLIMITED);
         buf_put(&out, "x", 1); /* appended after what is there */
-        assert_int_equal(signcrypt_seal(&ct, test_dsep, m, lens[k], ek, addr, server_sk), 0);
+        assert_int_equal(
+            signcrypt_seal(&ct, test_dsep, m, lens[k], ek, addr, server_sk, server_pk33), 0);
         assert_int_equal(signcrypt_open(&out, test_dsep, ct.data, ct.len, dk, addr, server_pk,
                                         sizeof server_pk),
                          0);
@@ -268,8 +270,38 @@ static void test_wrong_parties(void **state)
 
     /* sealed for ek2 but opened with dk, whose own ek the signature must cover */
     buf_init(&ct, BUF_UNLIMITED);
-    assert_int_equal(signcrypt_seal(&ct, test_dsep, msg, sizeof msg, ek2, addr, server_sk), 0);
+    assert_int_equal(
+        signcrypt_seal(&ct, test_dsep, msg, sizeof msg, ek2, addr, server_sk, server_pk33), 0);
     expect_open_fails(&ct, test_dsep, dk, addr, server_pk, sizeof server_pk, KMS_EVERIFY);
+    buf_free(&ct);
+}
+
+/* The sealer trusts the public key it is given (it is not rederived): a
+ * key that is not server_sk's makes a signcryption that opens under
+ * neither key, and a key that is not compressed SEC1 is refused. */
+static void test_given_server_key(void **state)
+{
+    (void)state;
+    uint8_t other_pk33[33], full[65];
+    assert_int_equal(ecdsa_pubkey_compress(other_pk33, other_pk, sizeof other_pk), 0);
+    struct buf ct;
+    buf_init(&ct, BUF_UNLIMITED);
+    assert_int_equal(
+        signcrypt_seal(&ct, test_dsep, msg, sizeof msg, ek, addr, server_sk, other_pk33), 0);
+    expect_open_fails(&ct, test_dsep, dk, addr, server_pk, sizeof server_pk, KMS_EVERIFY);
+    assert_non_null(strstr(kms_err_msg(), "verification key"));
+    expect_open_fails(&ct, test_dsep, dk, addr, other_pk, sizeof other_pk, KMS_EVERIFY);
+    assert_non_null(strstr(kms_err_msg(), "signature"));
+
+    buf_reset(&ct);
+    memcpy(full, server_pk, sizeof full);
+    assert_int_equal(full[0], 4);
+    assert_int_equal(signcrypt_seal(&ct, test_dsep, msg, sizeof msg, ek, addr, server_sk, full),
+                     KMS_EINVAL);
+    assert_int_equal(signcrypt_user_decrypt_seal(&ct, msg, 4, 8, msg, 32, ek, addr, server_sk,
+                                                 full),
+                     KMS_EINVAL);
+    assert_int_equal(ct.len, 0);
     buf_free(&ct);
 }
 
@@ -360,7 +392,7 @@ static void test_user_decrypt(void **state)
     buf_init(&ct, BUF_UNLIMITED);
     buf_init_secret(&out, BUF_UNLIMITED);
     assert_int_equal(signcrypt_user_decrypt_seal(&ct, pt, sizeof pt, 8, link, sizeof link, ek,
-                                                 addr, server_sk),
+                                                 addr, server_sk, server_pk33),
                      0);
     int32_t type = -1;
     assert_int_equal(signcrypt_user_decrypt_open(&out, &type, ct.data, ct.len, link, sizeof link,
@@ -399,13 +431,14 @@ static void test_user_decrypt(void **state)
     /* a generic signcryption under another separator is not a user decryption */
     buf_reset(&ct);
     assert_int_equal(
-        signcrypt_seal(&ct, test_dsep, want.data, want.len, ek, addr, server_sk), 0);
+        signcrypt_seal(&ct, test_dsep, want.data, want.len, ek, addr, server_sk, server_pk33), 0);
     assert_int_equal(signcrypt_user_decrypt_open(&out, &type, ct.data, ct.len, link, sizeof link,
                                                  dk, addr, server_pk, sizeof server_pk),
                      KMS_EVERIFY);
     /* a valid user-decryption signcryption whose message is not a payload */
     buf_reset(&ct);
-    assert_int_equal(signcrypt_seal(&ct, DSEP_USER_DEC, msg, sizeof msg, ek, addr, server_sk), 0);
+    assert_int_equal(
+        signcrypt_seal(&ct, DSEP_USER_DEC, msg, sizeof msg, ek, addr, server_sk, server_pk33), 0);
     assert_int_equal(signcrypt_user_decrypt_open(&out, &type, ct.data, ct.len, link, sizeof link,
                                                  dk, addr, server_pk, sizeof server_pk),
                      KMS_EINVAL);
@@ -425,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_tampering),
         cmocka_unit_test(test_wrong_parties),
+        cmocka_unit_test(test_given_server_key),
         cmocka_unit_test(test_doctored_inner),
         cmocka_unit_test(test_user_decrypt),
     };

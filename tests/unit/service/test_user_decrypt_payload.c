@@ -16,6 +16,7 @@
 #include "crypto/ethaddr.h"
 #include "crypto/kms_eip712.h"
 #include "crypto/mlkem_pke.h"
+#include "service/node_key.h"
 #include "service/user_decrypt_payload.h"
 #include "test_util.h"
 
@@ -363,6 +364,57 @@ static void test_build_refusals(void **state)
     udp_response_free(&resp); /* harmless on a zeroed response */
 }
 
+/* The server's path: the node key's own verf_key and pk33, no derivation.
+ * Its response must be the one udp_build_centralized makes (the same
+ * verification key and digest) and open under the node's address. */
+static void test_build_with_node_key(void **state)
+{
+    (void)state;
+    static const uint8_t extra[] = {7, 7};
+    struct udp_request req = request();
+    struct udp_checked chk;
+    struct udp_response by_sk, by_key;
+    struct udp_payload view;
+    struct node_key *key;
+    assert_int_equal(node_key_from_seckey(&key, server_sk), 0);
+    assert_int_equal(udp_check_request(&chk, &req), 0);
+    assert_int_equal(udp_build_centralized(&by_sk, &chk, pts, 3, server_sk, extra, sizeof extra),
+                     0);
+    assert_int_equal(
+        udp_build_centralized_key(&by_key, &chk, pts, 3, key, extra, sizeof extra), 0);
+    assert_memory_equal(by_key.verification_key, by_sk.verification_key, UDP_VERF_KEY_BYTES);
+    assert_memory_equal(by_key.verification_key, key->verf_key, UDP_VERF_KEY_BYTES);
+    assert_memory_equal(by_key.digest, chk.link, UDP_LINK_BYTES);
+    udp_response_view(&view, &by_key);
+    struct udp_opened opened[3];
+    struct buf out;
+    buf_init_secret(&out, BUF_UNLIMITED);
+    assert_int_equal(udp_open_centralized(&out, opened, 3, &chk, &view, by_key.external_signature,
+                                          extra, sizeof extra, server_addr, dk),
+                     0);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(opened[i].fhe_type, pts[i].fhe_type);
+        assert_memory_equal(out.data + opened[i].off, pts[i].bytes, pts[i].len);
+    }
+    /* the deprecated signature covers this response's share */
+    struct buf b;
+    buf_init(&b, BUF_UNLIMITED);
+    buf_put(&b, "USER_DEC", 8);
+    buf_put(&b, by_key.share, by_key.share_len);
+    assert_int_equal(ecdsa_verify_sha256(key->pk33, sizeof key->pk33, b.data, b.len,
+                                         by_key.signature),
+                     0);
+    /* and the refusals are the same */
+    struct udp_response bad;
+    assert_int_equal(udp_build_centralized_key(&bad, &chk, pts, 2, key, NULL, 0), KMS_EINVAL);
+    assert_null(bad.share);
+    buf_free(&b);
+    buf_free(&out);
+    udp_response_free(&by_sk);
+    udp_response_free(&by_key);
+    node_key_free(key);
+}
+
 /* Opens resp (or a doctored view of it) and expects want; on failure the
  * output buffer must be left as it was. */
 static int open_view(const struct udp_checked *chk, const struct udp_payload *p,
@@ -550,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_payload_layout),
         cmocka_unit_test(test_signatures),
         cmocka_unit_test(test_build_refusals),
+        cmocka_unit_test(test_build_with_node_key),
         cmocka_unit_test(test_open),
         cmocka_unit_test(test_open_signed_but_wrong),
     };
