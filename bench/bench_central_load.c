@@ -226,6 +226,50 @@ static const Kms__V1__Eip712DomainMsg *domain(void)
     return &d;
 }
 
+/* A decryption request of s's ciphertext (UserDecrypt when s->user, else
+ * PublicDecrypt) under request id `id`; every part lives in r. */
+struct dec_req {
+    Kms__V1__RequestId rid, kid;
+    Kms__V1__TypedCiphertext ct, *cts[1];
+    Kms__V1__UserDecryptionRequest user;
+    Kms__V1__PublicDecryptionRequest pub;
+};
+
+static const ProtobufCMessage *dec_req_init(struct dec_req *r, struct shared *s, char *id,
+                                            char *key)
+{
+    r->rid = (Kms__V1__RequestId)KMS__V1__REQUEST_ID__INIT;
+    r->kid = (Kms__V1__RequestId)KMS__V1__REQUEST_ID__INIT;
+    r->rid.request_id = id;
+    r->kid.request_id = key;
+    r->ct = (Kms__V1__TypedCiphertext)KMS__V1__TYPED_CIPHERTEXT__INIT;
+    r->ct.ciphertext.data = (uint8_t *)s->ct;
+    r->ct.ciphertext.len = s->ct_len;
+    r->ct.fhe_type = 5; /* Uint64 */
+    r->ct.external_handle.data = s->handle;
+    r->ct.external_handle.len = 32;
+    r->cts[0] = &r->ct;
+    if (s->user) {
+        r->user = (Kms__V1__UserDecryptionRequest)KMS__V1__USER_DECRYPTION_REQUEST__INIT;
+        r->user.request_id = &r->rid;
+        r->user.n_typed_ciphertexts = 1;
+        r->user.typed_ciphertexts = r->cts;
+        r->user.key_id = &r->kid;
+        r->user.client_address = s->client_address;
+        r->user.enc_key.data = s->enc_key;
+        r->user.enc_key.len = sizeof s->enc_key;
+        r->user.domain = (Kms__V1__Eip712DomainMsg *)domain();
+        return &r->user.base;
+    }
+    r->pub = (Kms__V1__PublicDecryptionRequest)KMS__V1__PUBLIC_DECRYPTION_REQUEST__INIT;
+    r->pub.request_id = &r->rid;
+    r->pub.n_ciphertexts = 1;
+    r->pub.ciphertexts = r->cts;
+    r->pub.key_id = &r->kid;
+    r->pub.domain = (Kms__V1__Eip712DomainMsg *)domain();
+    return &r->pub.base;
+}
+
 /* One decryption: the start, then its result. Returns the unpacked result. */
 static ProtobufCMessage *decrypt_once(struct worker *w)
 {
@@ -233,53 +277,21 @@ static ProtobufCMessage *decrypt_once(struct worker *w)
     char id[65], key[65];
     make_id(id, w);
     memcpy(key, s->key_id, 65);
-    Kms__V1__RequestId rid = KMS__V1__REQUEST_ID__INIT, kid = KMS__V1__REQUEST_ID__INIT;
-    rid.request_id = id;
-    kid.request_id = key;
-    Kms__V1__TypedCiphertext ct = KMS__V1__TYPED_CIPHERTEXT__INIT;
-    ct.ciphertext.data = (uint8_t *)s->ct;
-    ct.ciphertext.len = s->ct_len;
-    ct.fhe_type = 5; /* Uint64 */
-    ct.external_handle.data = s->handle;
-    ct.external_handle.len = 32;
-    Kms__V1__TypedCiphertext *cts[1] = {&ct};
+    struct dec_req r;
+    const ProtobufCMessage *req = dec_req_init(&r, s, id, key);
     struct rpc_call_options opt = {.timeout_ms = 60000};
     ProtobufCMessage *resp;
-    const char *start, *result;
-    if (s->user) {
-        Kms__V1__UserDecryptionRequest req = KMS__V1__USER_DECRYPTION_REQUEST__INIT;
-        req.request_id = &rid;
-        req.n_typed_ciphertexts = 1;
-        req.typed_ciphertexts = cts;
-        req.key_id = &kid;
-        req.client_address = s->client_address;
-        req.enc_key.data = s->enc_key;
-        req.enc_key.len = sizeof s->enc_key;
-        req.domain = (Kms__V1__Eip712DomainMsg *)domain();
-        start = "UserDecrypt";
-        result = "GetUserDecryptionResult";
-        BENCH_CHECK(rpc_client_call(s->ch, &resp, NULL,
-                                    &kms_service__v1__core_service_endpoint__descriptor, start,
-                                    &req.base, &opt));
-    } else {
-        Kms__V1__PublicDecryptionRequest req = KMS__V1__PUBLIC_DECRYPTION_REQUEST__INIT;
-        req.request_id = &rid;
-        req.n_ciphertexts = 1;
-        req.ciphertexts = cts;
-        req.key_id = &kid;
-        req.domain = (Kms__V1__Eip712DomainMsg *)domain();
-        start = "PublicDecrypt";
-        result = "GetPublicDecryptionResult";
-        BENCH_CHECK(rpc_client_call(s->ch, &resp, NULL,
-                                    &kms_service__v1__core_service_endpoint__descriptor, start,
-                                    &req.base, &opt));
-    }
+    const char *start = s->user ? "UserDecrypt" : "PublicDecrypt";
+    const char *result = s->user ? "GetUserDecryptionResult" : "GetPublicDecryptionResult";
+    BENCH_CHECK(rpc_client_call(s->ch, &resp, NULL,
+                                &kms_service__v1__core_service_endpoint__descriptor, start, req,
+                                &opt));
     protobuf_c_message_free_unpacked(resp, NULL);
     for (;;) {
         struct rpc_status st;
         int rc = rpc_client_call(s->ch, &resp, &st,
                                  &kms_service__v1__core_service_endpoint__descriptor, result,
-                                 &rid.base, &opt);
+                                 &r.rid.base, &opt);
         if (rc == 0)
             return resp;
         if (st.code != 14) /* UNAVAILABLE: the long poll ended first */
@@ -382,37 +394,8 @@ static void aslot_start(struct aload *L, struct aslot *a)
 {
     struct shared *s = L->s;
     make_id(a->id, &L->w);
-    Kms__V1__RequestId rid = KMS__V1__REQUEST_ID__INIT, kid = KMS__V1__REQUEST_ID__INIT;
-    rid.request_id = a->id;
-    kid.request_id = s->key_id;
-    Kms__V1__TypedCiphertext ct = KMS__V1__TYPED_CIPHERTEXT__INIT;
-    ct.ciphertext.data = (uint8_t *)s->ct;
-    ct.ciphertext.len = s->ct_len;
-    ct.fhe_type = 5; /* Uint64 */
-    ct.external_handle.data = s->handle;
-    ct.external_handle.len = 32;
-    Kms__V1__TypedCiphertext *cts[1] = {&ct};
-    grpc_byte_buffer *out;
-    if (s->user) {
-        Kms__V1__UserDecryptionRequest req = KMS__V1__USER_DECRYPTION_REQUEST__INIT;
-        req.request_id = &rid;
-        req.n_typed_ciphertexts = 1;
-        req.typed_ciphertexts = cts;
-        req.key_id = &kid;
-        req.client_address = s->client_address;
-        req.enc_key.data = s->enc_key;
-        req.enc_key.len = sizeof s->enc_key;
-        req.domain = (Kms__V1__Eip712DomainMsg *)domain();
-        out = pack(&req.base);
-    } else {
-        Kms__V1__PublicDecryptionRequest req = KMS__V1__PUBLIC_DECRYPTION_REQUEST__INIT;
-        req.request_id = &rid;
-        req.n_ciphertexts = 1;
-        req.ciphertexts = cts;
-        req.key_id = &kid;
-        req.domain = (Kms__V1__Eip712DomainMsg *)domain();
-        out = pack(&req.base);
-    }
+    struct dec_req r;
+    grpc_byte_buffer *out = pack(dec_req_init(&r, s, a->id, s->key_id));
     a->phase = 0;
     a->t0 = bench_now_ns();
     aslot_call(L, a, L->start_path, out);

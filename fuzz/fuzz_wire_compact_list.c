@@ -15,13 +15,10 @@ static struct cpk_caster *test_caster(void)
     static struct cpk_caster *c;
     static struct keyset_server *s;
     if (c == NULL) {
-        const struct tfhe_params *p;
-        struct keyset *ks;
-        uint8_t seed[16] = {9, 9};
-        if (tfhe_params_get(&p, "test", 1) != 0 ||
-            keyset_generate(&ks, p, seed, sizeof seed, NULL, 0, 128, 1.0, 0) != 0 ||
-            keyset_decompress(&s, &ks->pub) != 0 ||
-            cpk_caster_new(&c, p, s->casting_ksk, s->casting_ksk_len, &s->compute->bsk) != 0)
+        struct keyset *ks = fw_test_keyset(9, NULL, 0);
+        if (keyset_decompress(&s, &ks->pub) != 0 ||
+            cpk_caster_new(&c, ks->pub.params, s->casting_ksk, s->casting_ksk_len,
+                           &s->compute->bsk) != 0)
             abort();
         keyset_free(ks);
     }

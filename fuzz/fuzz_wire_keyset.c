@@ -21,12 +21,7 @@ static const uint8_t *base_object(unsigned kind, size_t *len)
     static uint8_t *b[3];
     static size_t n[3];
     if (b[0] == NULL) {
-        const struct tfhe_params *p;
-        struct keyset *ks;
-        uint8_t seed[16] = {6, 6};
-        if (tfhe_params_get(&p, "test", 1) != 0 ||
-            keyset_generate(&ks, p, seed, sizeof seed, (const uint8_t *)"t", 1, 128, 1.0, 0) != 0)
-            abort();
+        struct keyset *ks = fw_test_keyset(6, (const uint8_t *)"t", 1);
         for (unsigned k = 0; k < 3; k++) {
             struct buf out;
             struct wire_sink s;
@@ -63,21 +58,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(data, size);
         return 0;
     }
-    size_t n;
+    size_t n, len;
     const uint8_t *base = base_object(data[1] % 3u, &n);
-    uint8_t *copy = malloc(n);
-    if (copy == NULL)
-        abort();
-    memcpy(copy, base, n);
-    size_t len = n;
-    for (size_t i = 2; i + 5 <= size; i += 5) {
-        uint32_t off = (uint32_t)data[i] | (uint32_t)data[i + 1] << 8 |
-                       (uint32_t)data[i + 2] << 16 | (uint32_t)data[i + 3] << 24;
-        if (off == 0xffffffffu)
-            len = data[i + 4] * (n / 256);
-        else
-            copy[off % n] ^= data[i + 4];
-    }
+    uint8_t *copy = fw_patch(&len, base, n, data + 2, size - 2);
     check(copy, len);
     free(copy);
     return 0;

@@ -18,16 +18,12 @@ static const uint8_t *base_key(size_t *len)
     static uint8_t *b;
     static size_t n;
     if (b == NULL) {
-        const struct tfhe_params *p;
-        struct keyset *ks;
+        struct keyset *ks = fw_test_keyset(5, (const uint8_t *)"t", 1);
         struct buf out;
         struct wire_sink s;
-        uint8_t seed[16] = {5, 5};
         buf_init(&out, BUF_UNLIMITED);
         wire_sink_buf(&s, &out, UINT64_MAX);
-        if (tfhe_params_get(&p, "test", 1) != 0 ||
-            keyset_generate(&ks, p, seed, sizeof seed, (const uint8_t *)"t", 1, 128, 1.0, 0) != 0 ||
-            wire_server_key_write(&s, &ks->pub) != 0)
+        if (wire_server_key_write(&s, &ks->pub) != 0)
             abort();
         keyset_free(ks);
         b = buf_take(&out, &n);
@@ -54,21 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(data, size);
         return 0;
     }
-    size_t n;
+    size_t n, len;
     const uint8_t *base = base_key(&n);
-    uint8_t *copy = malloc(n);
-    if (copy == NULL)
-        abort();
-    memcpy(copy, base, n);
-    size_t len = n;
-    for (size_t i = 1; i + 5 <= size; i += 5) {
-        uint32_t off = (uint32_t)data[i] | (uint32_t)data[i + 1] << 8 |
-                       (uint32_t)data[i + 2] << 16 | (uint32_t)data[i + 3] << 24;
-        if (off == 0xffffffffu)
-            len = data[i + 4] * (n / 256);
-        else
-            copy[off % n] ^= data[i + 4];
-    }
+    uint8_t *copy = fw_patch(&len, base, n, data + 1, size - 1);
     check(copy, len);
     free(copy);
     return 0;

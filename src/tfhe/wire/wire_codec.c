@@ -15,6 +15,15 @@
 #define V_TABLE_INDEX 0u
 #define V_AES_INDEX 0u
 #define V_BYTE_INDEX 0u
+/* ... and shortint / core_crypto backward_compatibility */
+#define V_PBS_ORDER 0u
+#define V_KEY_CHOICE 0u
+#define V_KSK_DEST_AP 0u
+#define V_MS_CONFIG 0u
+
+#define MS_STANDARD 0u
+#define MS_DRIFT 1u
+#define MS_CENTERED 2u
 
 const uint8_t wire_public_dsep[8] = {'T', 'F', 'H', 'E', '_', 'G', 'E', 'N'};
 
@@ -249,5 +258,69 @@ int kc_cpk_params(struct kc *c, const struct wire_cpk_params *want)
         got.zk_scheme != want->zk_scheme)
         return kms_err(KMS_EINVAL, "CompactPublicKeyEncryptionParameters differ from the "
                                    "parameter set's");
+    return 0;
+}
+
+/* ---- pieces of both server key forms ---- */
+
+int kc_shortint_moduli(struct kc *c, const struct tfhe_pbs_params *q)
+{
+    KMS_TRY(kc_version(c, "PBSOrder", V_PBS_ORDER));
+    KMS_TRY(kc_variant(c, "PBSOrder", 0)); /* KeyswitchBootstrap */
+    KMS_TRY(kc_scalar(c, "message_modulus", q->message_modulus));
+    KMS_TRY(kc_scalar(c, "carry_modulus", q->carry_modulus));
+    /* MaxDegree::integer_radix_server_key: room for one more carry */
+    KMS_TRY(kc_scalar(c, "max_degree",
+                      (uint64_t)q->message_modulus * q->carry_modulus - q->carry_modulus));
+    return kc_scalar(c, "max_noise_level", q->max_noise_level);
+}
+
+int kc_casting_destination(struct kc *c)
+{
+    KMS_TRY(kc_u8(c, "cast_rshift", 0));
+    KMS_TRY(kc_version(c, "EncryptionKeyChoice", V_KEY_CHOICE));
+    KMS_TRY(kc_variant(c, "casting destination_key", WIRE_KEY_SMALL));
+    KMS_TRY(kc_version(c, "KeySwitchingKeyDestinationAtomicPattern", V_KSK_DEST_AP));
+    return kc_variant(c, "KeySwitchingKeyDestinationAtomicPattern", 0); /* Standard */
+}
+
+int kc_ms_kind(struct kc *c, const char *what, const struct tfhe_ms_params *ms, int *drift)
+{
+    uint32_t v = MS_DRIFT;
+    if (ms->kind == TFHE_MS_STANDARD)
+        v = MS_STANDARD;
+    else if (ms->kind == TFHE_MS_CENTERED_MEAN)
+        v = MS_CENTERED;
+    *drift = v == MS_DRIFT;
+    KMS_TRY(kc_version(c, what, V_MS_CONFIG));
+    return kc_variant(c, "modulus switch configuration", v);
+}
+
+int kc_ms_noise(struct kc *c, const struct tfhe_ms_params *ms)
+{
+    KMS_TRY(kc_f64(c, "ms_bound", (double)ms->ms_bound));
+    KMS_TRY(kc_f64(c, "ms_r_sigma_factor", ms->ms_r_sigma_factor));
+    return kc_f64(c, "ms_input_variance", ms->ms_input_variance);
+}
+
+size_t kc_param_candidates(const struct tfhe_params **cand, const struct tfhe_params *params,
+                           const char *const *sets, size_t n_sets)
+{
+    size_t n = 0;
+    if (params != NULL) {
+        cand[0] = params;
+        return 1;
+    }
+    for (size_t i = 0; i < n_sets; i++)
+        if (tfhe_params_get(&cand[n], sets[i], 1) == 0)
+            n++;
+    kms_err_clear();
+    return n;
+}
+
+int kc_size_limit(size_t len, size_t limit)
+{
+    if (len > limit)
+        return kms_err(KMS_ELIMIT, "wire: %zu bytes exceed the size limit of %zu", len, limit);
     return 0;
 }

@@ -54,4 +54,26 @@ int kc_tag(struct kc *c, const char *what) KMS_MUST_CHECK;
 /* CompactPublicKeyEncryptionParameters equal to want. */
 int kc_cpk_params(struct kc *c, const struct wire_cpk_params *want) KMS_MUST_CHECK;
 
+/* ---- pieces that the seeded and the uncompressed keys share ---- */
+
+/* The shortint server key's closing fields: PBSOrder, message_modulus,
+ * carry_modulus, max_degree, max_noise_level. */
+int kc_shortint_moduli(struct kc *c, const struct tfhe_pbs_params *q) KMS_MUST_CHECK;
+/* A casting key's fields after its key switching key: cast_rshift and
+ * the destination key and atomic pattern. */
+int kc_casting_destination(struct kc *c) KMS_MUST_CHECK;
+/* A (Compressed)ModulusSwitchConfiguration's version (named what) and
+ * variant; *drift is set when a drift key follows. */
+int kc_ms_kind(struct kc *c, const char *what, const struct tfhe_ms_params *ms,
+               int *drift) KMS_MUST_CHECK;
+/* The drift key's closing ms_bound, ms_r_sigma_factor, ms_input_variance. */
+int kc_ms_noise(struct kc *c, const struct tfhe_ms_params *ms) KMS_MUST_CHECK;
+
+/* The parameter sets a reader tries: params alone, or when it is NULL the
+ * named sets that exist; cand holds n_sets entries (at least 1). */
+size_t kc_param_candidates(const struct tfhe_params **cand, const struct tfhe_params *params,
+                           const char *const *sets, size_t n_sets);
+/* KMS_ELIMIT when len exceeds limit. */
+int kc_size_limit(size_t len, size_t limit) KMS_MUST_CHECK;
+
 #endif

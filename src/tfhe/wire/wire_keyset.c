@@ -31,10 +31,7 @@
 #define V_SHORTINT_CSK 3u
 #define V_AP_CSK 0u            /* CompressedAtomicPatternServerKeyVersions */
 #define V_STD_AP_CSK 0u
-#define V_PBS_ORDER 0u
 #define V_KSK_MATERIAL 2u      /* integer and shortint CompressedKeySwitchingKeyMaterial */
-#define V_KEY_CHOICE 0u
-#define V_KSK_DEST_AP 0u
 #define V_COMPRESSION_KEY 2u   /* integer and shortint CompressedCompressionKey */
 #define V_INT_DECOMPRESSION 1u /* integer CompressedDecompressionKeyVersions */
 #define V_SH_DECOMPRESSION 2u  /* shortint CompressedDecompressionKeyVersions */
@@ -48,17 +45,12 @@
 #define V_OPRF_KEY 0u          /* integer and shortint CompressedOprfServerKey */
 #define V_OPRF_BSK 0u          /* CompressedOprfBootstrappingKeyVersions */
 #define V_SHORTINT_CBSK 3u     /* ShortintCompressedBootstrappingKeyVersions */
-#define V_MS_CONFIG 0u         /* CompressedModulusSwitchConfigurationVersions */
 #define V_MS_KEY 1u            /* CompressedModulusSwitchNoiseReductionKeyVersions */
 #define V_SEEDED_LWE_LIST 0u
 #define V_SEEDED_BSK 1u        /* SeededLweBootstrapKeyVersions */
 #define V_SEEDED_GGSW_LIST 1u
 #define V_SEEDED_KSK 2u
 #define V_SEEDED_PKSK 2u
-
-#define MS_STANDARD 0u
-#define MS_DRIFT 1u
-#define MS_CENTERED 2u
 
 /* The Vec of component comp's bodies. */
 static int kc_body(struct kc *c, enum keyset_comp comp)
@@ -135,25 +127,17 @@ static int seeded_pksk(struct kc *c, enum keyset_comp comp, const struct packing
 /* CompressedModulusSwitchConfiguration; the drift key is component comp. */
 static int ms_config(struct kc *c, const struct tfhe_ms_params *ms, enum keyset_comp comp)
 {
-    KMS_TRY(kc_version(c, "CompressedModulusSwitchConfiguration", V_MS_CONFIG));
-    switch (ms->kind) {
-    case TFHE_MS_STANDARD:
-        return kc_variant(c, "modulus switch configuration", MS_STANDARD);
-    case TFHE_MS_CENTERED_MEAN:
-        return kc_variant(c, "modulus switch configuration", MS_CENTERED);
-    default:
-        break;
-    }
-    KMS_TRY(kc_variant(c, "modulus switch configuration", MS_DRIFT));
+    int drift;
+    KMS_TRY(kc_ms_kind(c, "CompressedModulusSwitchConfiguration", ms, &drift));
+    if (!drift)
+        return 0;
     KMS_TRY(kc_version(c, "CompressedModulusSwitchNoiseReductionKey", V_MS_KEY));
     KMS_TRY(kc_version(c, "SeededLweCiphertextList", V_SEEDED_LWE_LIST));
     KMS_TRY(kc_body(c, comp));
     KMS_TRY(kc_scalar(c, "modulus switch key lwe_size", (uint64_t)c->p->pbs.lwe_dimension + 1));
     KMS_TRY(kc_seed(c, comp));
     KMS_TRY(kc_modulus(c, "SeededLweCiphertextList modulus", 64));
-    KMS_TRY(kc_f64(c, "ms_bound", (double)ms->ms_bound));
-    KMS_TRY(kc_f64(c, "ms_r_sigma_factor", ms->ms_r_sigma_factor));
-    return kc_f64(c, "ms_input_variance", ms->ms_input_variance);
+    return kc_ms_noise(c, ms);
 }
 
 /* ShortintCompressedBootstrappingKey<u64>, Classic. */
@@ -226,14 +210,7 @@ static int csk_compute(struct kc *c)
     KMS_TRY(seeded_ksk(c, KEYSET_COMPUTE_KSK, q->ks_base_log, q->ks_level,
                        (uint64_t)q->lwe_dimension + 1));
     KMS_TRY(compressed_bsk(c, KEYSET_COMPUTE_BSK, &bs, &q->ms, KEYSET_COMPUTE_MS));
-    KMS_TRY(kc_version(c, "PBSOrder", V_PBS_ORDER));
-    KMS_TRY(kc_variant(c, "PBSOrder", 0)); /* KeyswitchBootstrap */
-    KMS_TRY(kc_scalar(c, "message_modulus", q->message_modulus));
-    KMS_TRY(kc_scalar(c, "carry_modulus", q->carry_modulus));
-    /* MaxDegree::integer_radix_server_key: room for one more carry */
-    KMS_TRY(kc_scalar(c, "max_degree",
-                      (uint64_t)q->message_modulus * q->carry_modulus - q->carry_modulus));
-    return kc_scalar(c, "max_noise_level", q->max_noise_level);
+    return kc_shortint_moduli(c, q);
 }
 
 static int csk_casting(struct kc *c)
@@ -244,11 +221,7 @@ static int csk_casting(struct kc *c)
     KMS_TRY(kc_version(c, "shortint CompressedKeySwitchingKeyMaterial", V_KSK_MATERIAL));
     KMS_TRY(seeded_ksk(c, KEYSET_CASTING_KSK, p->casting.ks_base_log, p->casting.ks_level,
                        (uint64_t)p->pbs.lwe_dimension + 1));
-    KMS_TRY(kc_u8(c, "cast_rshift", 0));
-    KMS_TRY(kc_version(c, "EncryptionKeyChoice", V_KEY_CHOICE));
-    KMS_TRY(kc_variant(c, "casting destination_key", WIRE_KEY_SMALL));
-    KMS_TRY(kc_version(c, "KeySwitchingKeyDestinationAtomicPattern", V_KSK_DEST_AP));
-    return kc_variant(c, "KeySwitchingKeyDestinationAtomicPattern", 0); /* Standard */
+    return kc_casting_destination(c);
 }
 
 static int csk_compression(struct kc *c)
@@ -541,18 +514,10 @@ int wire_seeded_keyset_read(struct wire_seeded_keyset *out, const uint8_t *bytes
     struct wire_cseed seeds[KEYSET_COMP_COUNT];
     enum wire_keyset_kind kind = WIRE_KEYSET_XOF;
     memset(out, 0, sizeof *out);
-    if (len > size_limit)
-        return kms_err(KMS_ELIMIT, "wire: %zu bytes exceed the size limit of %zu", len,
-                       size_limit);
+    KMS_TRY(kc_size_limit(len, size_limit));
     KMS_TRY(kind_of(bytes, len, &kind));
-    const struct tfhe_params *cand[2] = {params, NULL};
-    size_t ncand = 1;
-    if (params == NULL) {
-        ncand = 0;
-        for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
-            if (tfhe_params_get(&cand[ncand], sets[i], 1) == 0)
-                ncand++;
-    }
+    const struct tfhe_params *cand[sizeof sets / sizeof sets[0]];
+    size_t ncand = kc_param_candidates(cand, params, sets, sizeof sets / sizeof sets[0]);
     int rc = kms_err(KMS_EINVAL, "wire: no parameter set to read a seeded key with");
     size_t best = 0, best_pos = 0;
     for (size_t i = 0; i < ncand; i++) {

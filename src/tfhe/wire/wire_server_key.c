@@ -90,18 +90,14 @@
 #define V_SHORTINT_SK 2u        /* GenericServerKeyVersions */
 #define V_AP_SK 0u
 #define V_STD_AP_SK 0u
-#define V_PBS_ORDER 0u
 #define V_KSK 2u                /* LweKeyswitchKeyVersions */
 #define V_SER_BSK 2u            /* SerializableShortintBootstrappingKeyVersions */
 #define V_FOURIER_BSK 1u
 #define V_FOURIER_LIST 0u       /* FourierPolynomialListVersioned */
-#define V_MS_CONFIG 0u
 #define V_MS_KEY 1u
 #define V_LWE_LIST 0u
 #define V_INT_KSK_MATERIAL 0u
 #define V_SH_KSK_MATERIAL 1u
-#define V_KEY_CHOICE 0u
-#define V_KSK_DEST_AP 0u
 #define V_COMPRESSION_KEY 0u    /* integer and shortint CompressionKey */
 #define V_PKSK 2u
 #define V_INT_DECOMPRESSION 0u
@@ -120,10 +116,6 @@
 #define V_GLWE 0u
 #define V_OPRF_KEY 0u           /* integer and shortint GenericOprfServerKey */
 #define V_OPRF_BSK 0u
-
-#define MS_STANDARD 0u
-#define MS_DRIFT 1u
-#define MS_CENTERED 2u
 
 #define CHUNK_BYTES ((size_t)1 << 20)
 
@@ -418,21 +410,17 @@ static int sk_fourier128_bsk(struct skc *c, enum keyset_comp comp, const struct 
 static int sk_ms_config(struct skc *c, const struct tfhe_ms_params *ms, enum keyset_comp comp)
 {
     struct kc *k = &c->kc;
-    KMS_TRY(kc_version(k, "ModulusSwitchConfiguration", V_MS_CONFIG));
-    if (ms->kind == TFHE_MS_STANDARD)
-        return kc_variant(k, "modulus switch configuration", MS_STANDARD);
-    if (ms->kind == TFHE_MS_CENTERED_MEAN)
-        return kc_variant(k, "modulus switch configuration", MS_CENTERED);
+    int drift;
+    KMS_TRY(kc_ms_kind(k, "ModulusSwitchConfiguration", ms, &drift));
+    if (!drift)
+        return 0;
     size_t n = c->kc.p->pbs.lwe_dimension;
-    KMS_TRY(kc_variant(k, "modulus switch configuration", MS_DRIFT));
     KMS_TRY(kc_version(k, "ModulusSwitchNoiseReductionKey", V_MS_KEY));
     KMS_TRY(kc_version(k, "LweCiphertextList", V_LWE_LIST));
     KMS_TRY(sk_std_vec(c, comp, (size_t)ms->zeros_count * (n + 1), 8));
     KMS_TRY(kc_scalar(k, "modulus switch key lwe_size", (uint64_t)n + 1));
     KMS_TRY(kc_modulus(k, "LweCiphertextList modulus", 64));
-    KMS_TRY(kc_f64(k, "ms_bound", (double)ms->ms_bound));
-    KMS_TRY(kc_f64(k, "ms_r_sigma_factor", ms->ms_r_sigma_factor));
-    return kc_f64(k, "ms_input_variance", ms->ms_input_variance);
+    return kc_ms_noise(k, ms);
 }
 
 /* ShortintBootstrappingKey<u64> (SerializableShortintBootstrappingKey), Classic. */
@@ -489,14 +477,7 @@ static int sk_compute(struct skc *c)
     KMS_TRY(sk_ksk(c, KEYSET_COMPUTE_KSK, tfhe_params_big_dimension(q), q->ks_base_log,
                    q->ks_level));
     KMS_TRY(sk_bsk64(c, KEYSET_COMPUTE_BSK, &bs, &q->ms, KEYSET_COMPUTE_MS));
-    KMS_TRY(kc_version(k, "PBSOrder", V_PBS_ORDER));
-    KMS_TRY(kc_variant(k, "PBSOrder", 0)); /* KeyswitchBootstrap */
-    KMS_TRY(kc_scalar(k, "message_modulus", q->message_modulus));
-    KMS_TRY(kc_scalar(k, "carry_modulus", q->carry_modulus));
-    /* MaxDegree::integer_radix_server_key: room for one more carry */
-    KMS_TRY(kc_scalar(k, "max_degree",
-                      (uint64_t)q->message_modulus * q->carry_modulus - q->carry_modulus));
-    KMS_TRY(kc_scalar(k, "max_noise_level", q->max_noise_level));
+    KMS_TRY(kc_shortint_moduli(k, q));
     return kc_modulus(k, "shortint ServerKey ciphertext_modulus", 64);
 }
 
@@ -514,11 +495,7 @@ static int sk_casting(struct skc *c)
     KMS_TRY(kc_version(k, "shortint KeySwitchingKeyMaterial", V_SH_KSK_MATERIAL));
     KMS_TRY(sk_ksk(c, KEYSET_CASTING_KSK, p->cpk.lwe_dimension, p->casting.ks_base_log,
                    p->casting.ks_level));
-    KMS_TRY(kc_u8(k, "cast_rshift", 0));
-    KMS_TRY(kc_version(k, "EncryptionKeyChoice", V_KEY_CHOICE));
-    KMS_TRY(kc_variant(k, "casting destination_key", WIRE_KEY_SMALL));
-    KMS_TRY(kc_version(k, "KeySwitchingKeyDestinationAtomicPattern", V_KSK_DEST_AP));
-    return kc_variant(k, "KeySwitchingKeyDestinationAtomicPattern", 0); /* Standard */
+    return kc_casting_destination(k);
 }
 
 static int sk_compression(struct skc *c)
@@ -762,18 +739,9 @@ int wire_server_key_read(struct wire_server_key *out, const uint8_t *bytes, size
 {
     static const char *const sets[] = {"default", "test", "message_2_carry_2"};
     memset(out, 0, sizeof *out);
-    if (len > size_limit)
-        return kms_err(KMS_ELIMIT, "wire: %zu bytes exceed the size limit of %zu", len,
-                       size_limit);
-    const struct tfhe_params *cand[3] = {params};
-    size_t ncand = 1;
-    if (params == NULL) {
-        ncand = 0;
-        for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
-            if (tfhe_params_get(&cand[ncand], sets[i], 1) == 0)
-                ncand++;
-        kms_err_clear();
-    }
+    KMS_TRY(kc_size_limit(len, size_limit));
+    const struct tfhe_params *cand[sizeof sets / sizeof sets[0]];
+    size_t ncand = kc_param_candidates(cand, params, sets, sizeof sets / sizeof sets[0]);
     int rc = kms_err(KMS_EINVAL, "wire: no parameter set to read a server key with");
     size_t best = 0, best_pos = 0, pos;
     for (size_t i = 0; i < ncand; i++) {

@@ -61,6 +61,19 @@ static inline void ct_hex(char out[VAULT_ID_BUF], const uint8_t id[32])
     assert_int_equal(vault_id_from_bytes(out, id), 0);
 }
 
+/* File vaults under root, the private one encrypted with kek_bytes. */
+static inline void ct_file_vaults(struct vault **pub, struct vault **priv, const char *root,
+                                  const uint8_t kek_bytes[32])
+{
+    struct vault_kek *kek;
+    struct vault *inner;
+    assert_int_equal(vault_file_open(pub, root, "PUB", 0), 0);
+    assert_int_equal(vault_file_open(&inner, root, "PRIV", VAULT_F_PRIVATE), 0);
+    assert_int_equal(vault_kek_from_bytes(&kek, kek_bytes, 32), 0);
+    assert_int_equal(vault_crypt_wrap(priv, inner, kek, 0), 0);
+    vault_kek_free(kek);
+}
+
 /* The whole object at type/id (or NULL when absent), malloc'd. */
 static inline uint8_t *ct_read(struct vault *v, size_t *len, const char *type, const char *epoch,
                                const char *id)

@@ -114,6 +114,22 @@ static void keygen_ok(struct fix *f, struct keygen_record *rec, const uint8_t ke
         fail_msg("central_keygen: %s", kms_err_msg());
 }
 
+/* A key made for its side effects (the record is not looked at). */
+static void keygen_done(struct fix *f, const uint8_t key_id[32], int compressed)
+{
+    struct keygen_record rec;
+    keygen_ok(f, &rec, key_id, compressed);
+    keygen_record_clear(&rec);
+}
+
+/* A memory fixture holding one compressed key, of id ct_id(salt). */
+static void fix_new_with_key(struct fix *f, uint8_t key_id[32], uint8_t salt)
+{
+    fix_new_mem(f);
+    ct_id(key_id, salt);
+    keygen_done(f, key_id, 1);
+}
+
 /* Every object any keygen could leave for id, in both vaults. */
 static size_t objects_of(struct fix *f, const uint8_t key_id[32])
 {
@@ -181,6 +197,7 @@ static void decrypts(struct fix *f, const uint8_t key_id[32])
 
 /* ---- tests ---- */
 
+/* A new key's record and the public objects it names (ct_check_public). */
 static void check_record(const struct fix *f, const struct keygen_record *rec,
                          const uint8_t key_id[32], int compressed)
 {
@@ -195,6 +212,7 @@ static void check_record(const struct fix *f, const struct keygen_record *rec,
     assert_memory_equal(rec->extra, extra_v2, sizeof extra_v2);
     ct_recover(addr, rec, &f->domain);
     assert_memory_equal(addr, f->key->address, ETHADDR_BYTES);
+    ct_check_public(f->pub, rec, compressed);
 }
 
 static void test_keygen_compressed(void **state)
@@ -208,7 +226,6 @@ static void test_keygen_compressed(void **state)
     struct keygen_record rec;
     keygen_ok(&f, &rec, id, 1);
     check_record(&f, &rec, id, 1);
-    ct_check_public(f.pub, &rec, 1);
     /* the CompactPublicKey is tagged with the key id */
     char hid[VAULT_ID_BUF];
     ct_hex(hid, id);
@@ -255,7 +272,6 @@ static void test_keygen_uncompressed(void **state)
     struct keygen_record rec;
     keygen_ok(&f, &rec, id, 0);
     check_record(&f, &rec, id, 0);
-    ct_check_public(f.pub, &rec, 0);
     char hid[VAULT_ID_BUF];
     ct_hex(hid, id);
     size_t len;
@@ -282,13 +298,9 @@ static void test_decrypt_errors(void **state)
 {
     (void)state;
     struct fix f;
-    fix_new_mem(&f);
     uint8_t id[32], other[32];
-    ct_id(id, 3);
+    fix_new_with_key(&f, id, 3);
     ct_id(other, 4);
-    struct keygen_record rec;
-    keygen_ok(&f, &rec, id, 1);
-    keygen_record_clear(&rec);
     struct ct_env e;
     ct_env_new(&e, f.pub, f.priv, id);
     static const uint8_t v8 = 9;
@@ -468,9 +480,7 @@ static void test_concurrent_decrypt(void **state)
     uint8_t id[32], id2[32];
     ct_id(id, 95);
     ct_id(id2, 96);
-    struct keygen_record rec;
-    keygen_ok(&other, &rec, id, 1);
-    keygen_record_clear(&rec);
+    keygen_done(&other, id, 1);
     assert_int_equal(central_cached_keys(f.c), 0);
     assert_int_equal(central_key_exists(f.c, id, central_default_epoch), 1);
 
@@ -494,8 +504,7 @@ static void test_concurrent_decrypt(void **state)
         t[i] = (struct dec_thread){f.c, id, cts, 4, off, want, 0};
         assert_int_equal(pthread_create(&th[i], NULL, dec_run, &t[i]), 0);
     }
-    keygen_ok(&f, &rec, id2, 1);
-    keygen_record_clear(&rec);
+    keygen_done(&f, id2, 1);
     for (int i = 0; i < 4; i++) {
         assert_int_equal(pthread_join(th[i], NULL), 0);
         assert_int_equal(t[i].bad, 0);
@@ -541,16 +550,13 @@ static void test_abort(void **state)
 {
     (void)state;
     struct fix f;
-    fix_new_mem(&f);
     uint8_t first[32], id[32];
-    ct_id(first, 8);
+    fix_new_with_key(&f, first, 8);
     ct_id(id, 9);
-    struct keygen_record rec;
-    keygen_ok(&f, &rec, first, 1);
-    keygen_record_clear(&rec);
     struct snapshot s;
     snapshot_take(&s, &f, first);
 
+    struct keygen_record rec;
     uint8_t salt = 20;
     for (int compressed = 0; compressed <= 1; compressed++) {
         /* a run that is never stopped: how often it asks, and commit once, last */
@@ -606,8 +612,7 @@ static void inject(struct fix *f, struct failing_vault *fp, struct failing_vault
     snapshot_same(s, f, first);
     fp->fail_write_at = fp->fail_commit_at = fp->fail_open_at = 0;
     fq->fail_write_at = fq->fail_commit_at = fq->fail_open_at = 0;
-    keygen_ok(f, &rec, id, salt % 2);
-    keygen_record_clear(&rec);
+    keygen_done(f, id, salt % 2);
     assert_int_equal(objects_of(f, id), 3);
 }
 
@@ -622,9 +627,7 @@ static void test_failures(void **state)
     fix_open(&f, &fp->base, &fq->base, 1);
     uint8_t first[32];
     ct_id(first, 40);
-    struct keygen_record rec;
-    keygen_ok(&f, &rec, first, 1);
-    keygen_record_clear(&rec);
+    keygen_done(&f, first, 1);
     struct snapshot s;
     snapshot_take(&s, &f, first);
 
@@ -669,13 +672,7 @@ static char tmp_root[64];
 static void file_vaults(struct vault **pub, struct vault **priv)
 {
     static const uint8_t kek_bytes[32] = {0x4b, 0x45, 0x4b, 1, 2, 3};
-    struct vault_kek *kek;
-    struct vault *inner;
-    assert_int_equal(vault_file_open(pub, tmp_root, "PUB", 0), 0);
-    assert_int_equal(vault_file_open(&inner, tmp_root, "PRIV", VAULT_F_PRIVATE), 0);
-    assert_int_equal(vault_kek_from_bytes(&kek, kek_bytes, sizeof kek_bytes), 0);
-    assert_int_equal(vault_crypt_wrap(priv, inner, kek, 0), 0);
-    vault_kek_free(kek);
+    ct_file_vaults(pub, priv, tmp_root, kek_bytes);
 }
 
 struct seen {

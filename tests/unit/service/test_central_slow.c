@@ -23,13 +23,7 @@ static char root[64];
 static void open_vaults(struct vault **pub, struct vault **priv)
 {
     static const uint8_t kek_bytes[32] = {0x51, 0x0e, 0x77};
-    struct vault_kek *kek;
-    struct vault *inner;
-    assert_int_equal(vault_file_open(pub, root, "PUB", 0), 0);
-    assert_int_equal(vault_file_open(&inner, root, "PRIV", VAULT_F_PRIVATE), 0);
-    assert_int_equal(vault_kek_from_bytes(&kek, kek_bytes, sizeof kek_bytes), 0);
-    assert_int_equal(vault_crypt_wrap(priv, inner, kek, 0), 0);
-    vault_kek_free(kek);
+    ct_file_vaults(pub, priv, root, kek_bytes);
 }
 
 static void keygen(struct central *c, struct keygen_record *rec, const uint8_t id[32],

@@ -272,10 +272,14 @@ static void assert_nothing_of(const char *key)
     assert_int_equal(central_key_exists(F.c, kb, central_default_epoch), 0);
 }
 
-/* Starts a default-parameter generation of key and lets it run into its
- * keyset generation. */
-static void start_default(const char *pre, const char *key)
+/* Makes the preprocessing and key ids from their salts, starts a
+ * default-parameter generation of key and lets it run into its keyset
+ * generation. Returns the time it got there. */
+static uint64_t start_default(char pre[65], unsigned char pre_salt, char key[65],
+                              unsigned char key_salt)
 {
+    make_id(pre, pre_salt);
+    make_id(key, key_salt);
     /* the previous generation returns its admission tokens just after its
      * result is published */
     int code;
@@ -288,16 +292,14 @@ static void start_default(const char *pre, const char *key)
     assert_int_equal(keygen(key, pre), RPC_OK);
     clock_sleep_ms(300);
     assert_int_equal(by_id(NULL, "GetKeyGenResult", key), RPC_UNAVAILABLE); /* running */
+    return clock_now_ms();
 }
 
 static void test_abort_keygen(void **state)
 {
     (void)state;
     char pre[65], key[65];
-    make_id(pre, 10);
-    make_id(key, 11);
-    start_default(pre, key);
-    uint64_t t0 = clock_now_ms();
+    uint64_t t0 = start_default(pre, 10, key, 11);
     assert_int_equal(by_id(NULL, "AbortKeyGen", pre), RPC_OK);
     int code;
     uint64_t end = t0 + 600000;
@@ -318,10 +320,7 @@ static void test_stop_aborts(void **state)
 {
     (void)state;
     char pre[65], key[65];
-    make_id(pre, 5);
-    make_id(key, 6);
-    start_default(pre, key);
-    uint64_t t0 = clock_now_ms();
+    uint64_t t0 = start_default(pre, 5, key, 6);
     kms_service_stop(F.svc); /* returns once the generation has cleaned up */
     uint64_t ms = clock_now_ms() - t0;
     print_message("kms_service_stop during a default-parameter generation: %llu ms\n",

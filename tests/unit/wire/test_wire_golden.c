@@ -3,9 +3,10 @@
  * them from fixed seeds with the "test" set (k = 1, N = 256; compression
  * storage_log_modulus 9, 256 LWEs per GLWE; SnS k = 1, N = 256;
  * SnS-compression k = 1, N = 256, 128 LWEs per GLWE) and this test walks
- * the bytes with its own cursor, field by field, against the tfhe-rs 1.7.0
- * definitions (the struct, then its backward_compatibility Versions enum,
- * whose last variant is the version written). Offsets are from the start
+ * the bytes with the cursor of wire_test_util.h (not the codec), field by
+ * field, against the tfhe-rs 1.7.0 definitions (the struct, then its
+ * backward_compatibility Versions enum, whose last variant is the version
+ * written). Offsets are from the start
  * of the safe_serialize stream. The header of every object is
  *   0  u64 3, "0.5"    SerializationHeader.header_version
  *  11  u32 0           SerializationVersioningMode::Versioned
@@ -21,74 +22,6 @@
 #include "tfhe/wire/wire_compressed_list.h"
 #include "tfhe/wire/wire_squashed.h"
 #include "wire_test_util.h"
-
-struct cur {
-    const uint8_t *p;
-    size_t len, pos;
-};
-
-static uint64_t take(struct cur *c, unsigned bytes)
-{
-    uint64_t v = 0;
-    if (c->pos + bytes > c->len)
-        fail_msg("object ends at %zu, reading %u bytes", c->len, bytes);
-    for (unsigned i = 0; i < bytes; i++)
-        v |= (uint64_t)c->p[c->pos + i] << (8 * i);
-    c->pos += bytes;
-    return v;
-}
-
-#define EXPECT(c, bytes, want)                                                 \
-    do {                                                                       \
-        size_t at_ = (c)->pos;                                                 \
-        uint64_t got_ = take((c), (bytes));                                    \
-        if (got_ != (uint64_t)(want))                                          \
-            fail_msg("offset %zu: %llu, expected %llu (%s)", at_,              \
-                     (unsigned long long)got_, (unsigned long long)(want), #want); \
-    } while (0)
-#define U8(c, v) EXPECT(c, 1, v)
-#define U32(c, v) EXPECT(c, 4, v)
-#define U64(c, v) EXPECT(c, 8, v)
-/* a versioned newtype over usize: V0 then the value */
-#define SCALAR(c, v)                                                           \
-    do {                                                                       \
-        U32(c, 0);                                                             \
-        U64(c, v);                                                             \
-    } while (0)
-/* CiphertextModulus: SerializableCiphertextModulus V0 { modulus: u128 (0 =
- * native), scalar_bits: usize } */
-#define NATIVE_MODULUS(c, bits)                                                \
-    do {                                                                       \
-        U32(c, 0);                                                             \
-        U64(c, 0);                                                             \
-        U64(c, 0);                                                             \
-        U64(c, bits);                                                          \
-    } while (0)
-#define AT(c, off) assert_int_equal((c)->pos, (off))
-
-static void header(struct cur *c, const char *name)
-{
-    U64(c, 3);
-    assert_memory_equal(c->p + c->pos, "0.5", 3);
-    c->pos += 3;
-    U32(c, 0);
-    U64(c, 3);
-    assert_memory_equal(c->p + c->pos, "0.1", 3);
-    c->pos += 3;
-    U64(c, strlen(name));
-    assert_memory_equal(c->p + c->pos, name, strlen(name));
-    c->pos += strlen(name);
-}
-
-/* Tag (or ReRandomizationMetadata): TagVersions V0 { Vec<u8> } */
-static void tag(struct cur *c, const uint8_t *want, size_t len)
-{
-    U32(c, 0);
-    U64(c, len);
-    if (len > 0)
-        assert_memory_equal(c->p + c->pos, want, len);
-    c->pos += len;
-}
 
 /* ---- CompressedCiphertextList of one FheUint8 ---- */
 
@@ -110,9 +43,9 @@ static void test_compressed_list_layout(void **state)
     buf_init(&b, BUF_UNLIMITED);
     wire_sink_buf(&s, &b, UINT64_MAX);
     assert_int_equal(wire_compressed_list_write(&s, &l), 0);
-    struct cur c = {b.data, b.len, 0};
+    struct wt_cur c = {b.data, b.len, 0};
     /* 26: u64 40, "high_level_api::CompressedCiphertextList" */
-    header(&c, "high_level_api::CompressedCiphertextList");
+    wt_header(&c, "high_level_api::CompressedCiphertextList");
     AT(&c, 74);
     U32(&c, 3); /* 74 HL CompressedCiphertextListVersions::V3 (V0..V2 are older) */
     U32(&c, 0); /* 78 integer CompressedCiphertextListVersions::V0 (field inner) */
@@ -123,8 +56,7 @@ static void test_compressed_list_layout(void **state)
     /* 102 packed_coeffs: Vec<u64> of ceil((k N + bodies) L / 64) =
      *     ceil(260 * 9 / 64) = 37 words, 9-bit values LSB first */
     U64(&c, 37);
-    assert_memory_equal(c.p + c.pos, l.list.glwes[0].packed, 37 * 8);
-    c.pos += 37 * 8;
+    wt_bytes_at(&c, l.list.glwes[0].packed, 37 * 8);
     AT(&c, 406);
     SCALAR(&c, 9);   /* 406 log_modulus: CiphertextModulusLog = storage_log_modulus */
     U64(&c, 260);    /* 418 initial_len: usize (plain), k N masks + 4 bodies */
@@ -148,9 +80,9 @@ static void test_compressed_list_layout(void **state)
     U32(&c, 1);      /* 583 DataKindVersions::V1 */
     U32(&c, 0);      /* 587 DataKind::Unsigned */
     U64(&c, 4);      /* 591 NonZeroUsize: 4 blocks of 2 bits */
-    tag(&c, (const uint8_t *)"kid", 3); /* 599 tag */
+    wt_tag(&c, (const uint8_t *)"kid", 3); /* 599 tag */
     U64(&c, 1);      /* 614 re_randomization_metadata: Vec len, one per element */
-    tag(&c, NULL, 0); /* 622 ReRandomizationMetadataVersions::V0, empty Vec<u8> */
+    wt_tag(&c, NULL, 0); /* 622 ReRandomizationMetadataVersions::V0, empty Vec<u8> */
     AT(&c, b.len);
     assert_int_equal(c.pos, 634);
     l.tag = NULL;
@@ -163,14 +95,13 @@ static void test_compressed_list_layout(void **state)
 /* ---- squashed ciphertexts ---- */
 
 /* shortint SquashedNoiseCiphertext of LWE dimension 256 (4192 bytes). */
-static void squashed_block(struct cur *c, const struct sns_ct *want)
+static void squashed_block(struct wt_cur *c, const struct sns_ct *want)
 {
     size_t start = c->pos;
     U32(c, 0);   /* SquashedNoiseCiphertextVersions::V0 */
     U32(c, 0);   /* LweCiphertextVersions::V0 (field ct) */
     U64(c, 257); /* data: Vec<u128>, mask (k N = 256) then body */
-    assert_memory_equal(c->p + c->pos, want->data, 257 * 16);
-    c->pos += 257 * 16;
+    wt_bytes_at(c, want->data, 257 * 16);
     NATIVE_MODULUS(c, 128);
     SCALAR(c, want->degree); /* degree */
     SCALAR(c, 4);            /* message_modulus */
@@ -206,8 +137,8 @@ static void test_squashed_layouts(void **state)
     buf_init(&b, BUF_UNLIMITED);
     wire_sink_buf(&s, &b, UINT64_MAX);
     assert_int_equal(wire_sns_radix_write(&s, sq), 0);
-    struct cur c = {b.data, b.len, 0};
-    header(&c, "high_level_api::SquashedNoiseFheUint"); /* 26: u64 36, name */
+    struct wt_cur c = {b.data, b.len, 0};
+    wt_header(&c, "high_level_api::SquashedNoiseFheUint"); /* 26: u64 36, name */
     AT(&c, 70);
     U32(&c, 1); /* 70 SquashedNoiseFheUintVersions::V1 */
     U32(&c, 0); /* 74 InnerSquashedNoiseRadixCiphertextVersionedOwned::V0 (hand-written) */
@@ -219,7 +150,7 @@ static void test_squashed_layouts(void **state)
     U64(&c, 4); /* 8474 original_block_count: usize (plain) */
     U32(&c, 0); /* 8482 SquashedNoiseCiphertextStateVersions::V0 */
     U32(&c, 0); /* 8486 SquashedNoiseCiphertextState::Normal */
-    tag(&c, (const uint8_t *)"kid", 3); /* 8490 tag */
+    wt_tag(&c, (const uint8_t *)"kid", 3); /* 8490 tag */
     AT(&c, b.len);
     buf_free(&b);
     sns_radix_free(sq);
@@ -229,15 +160,15 @@ static void test_squashed_layouts(void **state)
     buf_init(&b, BUF_UNLIMITED);
     wire_sink_buf(&s, &b, UINT64_MAX);
     assert_int_equal(wire_sns_radix_write(&s, sq), 0);
-    c = (struct cur){b.data, b.len, 0};
-    header(&c, "high_level_api::SquashedNoiseFheBool"); /* 26: u64 36, name */
+    c = (struct wt_cur){b.data, b.len, 0};
+    wt_header(&c, "high_level_api::SquashedNoiseFheBool"); /* 26: u64 36, name */
     U32(&c, 1); /* 70 SquashedNoiseFheBoolVersions::V1 */
     U32(&c, 0); /* 74 InnerSquashedNoiseBooleanVersionedOwned::V0 (hand-written) */
     U32(&c, 0); /* 78 SquashedNoiseBooleanBlockVersions::V0 { ciphertext } */
     squashed_block(&c, &sq->blocks[0]); /* 82 */
     U32(&c, 0); /* 4274 state V0 */
     U32(&c, 1); /* 4278 SquashedNoiseCiphertextState::PostDecompression */
-    tag(&c, NULL, 0);
+    wt_tag(&c, NULL, 0);
     AT(&c, b.len);
     buf_free(&b);
     sns_radix_free(sq);
@@ -262,9 +193,9 @@ static void test_squashed_list_layout(void **state)
     buf_init(&b, BUF_UNLIMITED);
     wire_sink_buf(&s, &b, UINT64_MAX);
     assert_int_equal(wire_snscomp_list_write(&s, &l), 0);
-    struct cur c = {b.data, b.len, 0};
+    struct wt_cur c = {b.data, b.len, 0};
     /* 26: u64 53, "high_level_api::CompressedSquashedNoiseCiphertextList" */
-    header(&c, "high_level_api::CompressedSquashedNoiseCiphertextList");
+    wt_header(&c, "high_level_api::CompressedSquashedNoiseCiphertextList");
     AT(&c, 87);
     U32(&c, 0); /* 87 HL CompressedSquashedNoiseCiphertextListVersions::V0 */
     U32(&c, 0); /* 91 integer ...Versions::V0 (field inner) */
@@ -275,8 +206,7 @@ static void test_squashed_list_layout(void **state)
     /* 115 packed_coeffs: Vec<u128>; log_modulus 128 packs nothing: the k N
      *     mask coefficients then the 2 bodies, one value per word */
     U64(&c, 258);
-    assert_memory_equal(c.p + c.pos, l.list.glwes[0].packed, 258 * 16);
-    c.pos += 258 * 16;
+    wt_bytes_at(&c, l.list.glwes[0].packed, 258 * 16);
     SCALAR(&c, 128); /* 4251 log_modulus */
     U64(&c, 258);    /* 4263 initial_len */
     SCALAR(&c, 1);   /* 4271 glwe_dimension */
@@ -293,7 +223,7 @@ static void test_squashed_list_layout(void **state)
     U32(&c, 1);      /* 4384 DataKindVersions::V1 */
     U32(&c, 0);      /* 4388 DataKind::Unsigned */
     U64(&c, 4);      /* 4392 original radix blocks */
-    tag(&c, NULL, 0); /* 4400 tag */
+    wt_tag(&c, NULL, 0); /* 4400 tag */
     AT(&c, b.len);
     buf_free(&b);
     wire_snscomp_list_clear(&l);

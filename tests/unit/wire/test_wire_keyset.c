@@ -53,81 +53,18 @@ static int read_test(const uint8_t *b, size_t len, size_t limit)
     return rc;
 }
 
-/* ---- the cursor ---- */
-
-struct cur {
-    const uint8_t *p;
-    size_t len, pos;
-};
-
-static u128 take(struct cur *c, unsigned bytes)
-{
-    u128 v = 0;
-    if (c->pos + bytes > c->len)
-        fail_msg("object ends at %zu, reading %u bytes", c->len, bytes);
-    for (unsigned i = 0; i < bytes; i++)
-        v |= (u128)c->p[c->pos + i] << (8 * i);
-    c->pos += bytes;
-    return v;
-}
-
-#define EXPECT(c, bytes, want)                                                 \
-    do {                                                                       \
-        size_t at_ = (c)->pos;                                                 \
-        u128 got_ = take((c), (bytes));                                        \
-        if (got_ != (u128)(want))                                              \
-            fail_msg("offset %zu: %llu, expected %llu (%s)", at_,              \
-                     (unsigned long long)got_, (unsigned long long)(want), #want); \
-    } while (0)
-#define U8(c, v) EXPECT(c, 1, v)
-#define U32(c, v) EXPECT(c, 4, v)
-#define U64(c, v) EXPECT(c, 8, v)
-#define U128(c, v) EXPECT(c, 16, v)
-#define SCALAR(c, v)                                                           \
-    do {                                                                       \
-        U32(c, 0);                                                             \
-        U64(c, v);                                                             \
-    } while (0)
-/* SerializableCiphertextModulus V0 { modulus: u128 0 (native), scalar_bits } */
-#define NATIVE_MODULUS(c, bits)                                                \
-    do {                                                                       \
-        U32(c, 0);                                                             \
-        U128(c, 0);                                                            \
-        U64(c, bits);                                                          \
-    } while (0)
-#define AT(c, off) assert_int_equal((c)->pos, (off))
-
-static void bytes_at(struct cur *c, const void *want, size_t n)
-{
-    if (c->pos + n > c->len)
-        fail_msg("object ends at %zu, reading %zu bytes", c->len, n);
-    assert_memory_equal(c->p + c->pos, want, n);
-    c->pos += n;
-}
-
-static void header(struct cur *c, const char *name)
-{
-    U64(c, 3);
-    bytes_at(c, "0.5", 3);
-    U32(c, 0);
-    U64(c, 3);
-    bytes_at(c, "0.1", 3);
-    U64(c, strlen(name));
-    bytes_at(c, name, strlen(name));
-}
-
 /* Vec<u64 or u128> of words: the length, then the component's bodies. */
-static void body(struct cur *c, const struct keyset_public *pub, enum keyset_comp comp,
+static void body(struct wt_cur *c, const struct keyset_public *pub, enum keyset_comp comp,
                  size_t words, unsigned word_bytes)
 {
     U64(c, words);
-    bytes_at(c, pub->comp[comp].bodies, words * word_bytes);
+    wt_bytes_at(c, pub->comp[comp].bodies, words * word_bytes);
 }
 
 /* CompressionSeed V1 { AesCtrParams V0 { SeedKind V0 variant 1 Xof(XofSeed
  * V0 { Vec<u8> "TFHE_GEN" || seed }), TableIndex V0 { AesIndex V0 (u128),
  * ByteIndex V0 (usize) } } }: 88 bytes for a 16-byte seed. */
-static void xof_seed(struct cur *c, const struct keyset_public *pub, u128 first_byte)
+static void xof_seed(struct wt_cur *c, const struct keyset_public *pub, u128 first_byte)
 {
     size_t start = c->pos;
     U32(c, 1); /* CompressionSeedVersions::V1 (V0 was a bare Seed) */
@@ -136,8 +73,8 @@ static void xof_seed(struct cur *c, const struct keyset_public *pub, u128 first_
     U32(c, 1); /* SeedKind::Xof */
     U32(c, 0); /* XofSeedVersions::V0 */
     U64(c, 24);
-    bytes_at(c, "TFHE_GEN", 8);
-    bytes_at(c, pub->seed, 16);
+    wt_bytes_at(c, "TFHE_GEN", 8);
+    wt_bytes_at(c, pub->seed, 16);
     U32(c, 0); /* TableIndexVersions::V0 */
     U32(c, 0); /* AesIndexVersions::V0 */
     U128(c, first_byte / 16);
@@ -149,7 +86,7 @@ static void xof_seed(struct cur *c, const struct keyset_public *pub, u128 first_
 /* SeededLweBootstrapKey V1 { SeededGgswCiphertextList V1 { data, glwe_size,
  * polynomial_size, decomp_base_log, decomp_level_count, compression_seed,
  * ciphertext_modulus } } */
-static void seeded_bsk(struct cur *c, const struct keyset_public *pub, enum keyset_comp comp,
+static void seeded_bsk(struct wt_cur *c, const struct keyset_public *pub, enum keyset_comp comp,
                        size_t n_in, unsigned base_log, unsigned level, unsigned word_bytes,
                        u128 first_byte)
 {
@@ -166,7 +103,7 @@ static void seeded_bsk(struct cur *c, const struct keyset_public *pub, enum keys
 
 /* SeededLweKeyswitchKey V2 { data, decomp_base_log, decomp_level_count,
  * output_lwe_size, compression_seed, ciphertext_modulus } */
-static void seeded_ksk(struct cur *c, const struct keyset_public *pub, enum keyset_comp comp,
+static void seeded_ksk(struct wt_cur *c, const struct keyset_public *pub, enum keyset_comp comp,
                        size_t n_in, u128 first_byte)
 {
     U32(c, 2);
@@ -181,7 +118,7 @@ static void seeded_ksk(struct cur *c, const struct keyset_public *pub, enum keys
 /* SeededLwePackingKeyswitchKey V2 { data, decomp_base_log,
  * decomp_level_count, output_glwe_size, output_polynomial_size,
  * compression_seed, ciphertext_modulus } */
-static void seeded_pksk(struct cur *c, const struct keyset_public *pub, enum keyset_comp comp,
+static void seeded_pksk(struct wt_cur *c, const struct keyset_public *pub, enum keyset_comp comp,
                         unsigned base_log, unsigned word_bytes, u128 first_byte)
 {
     U32(c, 2);
@@ -198,7 +135,7 @@ static void seeded_pksk(struct cur *c, const struct keyset_public *pub, enum key
  * CompressedModulusSwitchNoiseReductionKey V1 { SeededLweCiphertextList V0
  * { data, lwe_size, compression_seed, modulus }, ms_bound,
  * ms_r_sigma_factor, ms_input_variance (f64 newtypes) } */
-static void drift_key(struct cur *c, const struct keyset_public *pub, enum keyset_comp comp,
+static void drift_key(struct wt_cur *c, const struct keyset_public *pub, enum keyset_comp comp,
                       const struct tfhe_ms_params *ms, u128 first_byte)
 {
     U32(c, 0);
@@ -212,12 +149,12 @@ static void drift_key(struct cur *c, const struct keyset_public *pub, enum keyse
     double f[3] = {(double)ms->ms_bound, ms->ms_r_sigma_factor, ms->ms_input_variance};
     for (int i = 0; i < 3; i++) {
         U32(c, 0);
-        bytes_at(c, &f[i], 8);
+        wt_bytes_at(c, &f[i], 8);
     }
 }
 
 /* CompactPublicKeyEncryptionParameters V1 (wire_params.h), TUniform(0). */
-static void cpk_params(struct cur *c, unsigned dim, int rerand)
+static void cpk_params(struct wt_cur *c, unsigned dim, int rerand)
 {
     U32(c, 1);
     SCALAR(c, dim);
@@ -240,13 +177,6 @@ static void cpk_params(struct cur *c, unsigned dim, int rerand)
     }
     U32(c, 0); /* SupportedCompactPkeZkScheme V0 */
     U32(c, rerand ? 0 : 2); /* ZkNotSupported / V2 */
-}
-
-static void tag(struct cur *c)
-{
-    U32(c, 0);
-    U64(c, sizeof TAG);
-    bytes_at(c, TAG, sizeof TAG);
 }
 
 /* Mask-stream offsets of the components, from the test set's numbers (8
@@ -274,17 +204,17 @@ static void test_xof_keyset_layout(void **state)
     const struct tfhe_params *p = pub->params;
     size_t len;
     uint8_t *b = wt_serialize(put_xof, pub, &len);
-    struct cur cc = {b, len, 0}, *c = &cc;
+    struct wt_cur cc = {b, len, 0}, *c = &cc;
     /* 26: u64 35, "high_level_api::CompressedXofKeySet" */
-    header(c, "high_level_api::CompressedXofKeySet");
+    wt_header(c, "high_level_api::CompressedXofKeySet");
     AT(c, 69);
     U32(c, 1);  /* 69 CompressedXofKeySetVersions::V1 (V0 started at the second byte) */
     U32(c, 0);  /* 73 XofSeedStartVersions::V0 */
     U32(c, 0);  /* 77 XofSeedStart::FirstByte */
     U32(c, 0);  /* 81 XofSeedVersions::V0 */
     U64(c, 24); /* 85 data: Vec<u8> "TFHE_GEN" || the 16-byte public seed */
-    bytes_at(c, "TFHE_GEN", 8);
-    bytes_at(c, pub->seed, 16);
+    wt_bytes_at(c, "TFHE_GEN", 8);
+    wt_bytes_at(c, pub->seed, 16);
     AT(c, 117); /* compressed_public_key: */
     U32(c, 1);  /* 117 HL CompressedCompactPublicKeyVersions::V1 (V0 had no tag) */
     U32(c, 0);  /* 121 IntegerCompressedCompactPublicKeyVersions::V0 */
@@ -299,7 +229,7 @@ static void test_xof_keyset_layout(void **state)
     NATIVE_MODULUS(c, 64);        /* 4345 */
     cpk_params(c, 512, 0);        /* 4373 */
     AT(c, 4473);
-    tag(c);                       /* 4473 */
+    wt_tag(c, TAG, sizeof TAG); /* 4473 */
     AT(c, 4491);                  /* compressed_server_key: */
     U32(c, 2); /* 4491 HL CompressedServerKeyVersions::V2 (V0, V1 deprecated) */
     U32(c, 7); /* 4495 IntegerCompressedServerKeyVersions::V7 (oprf_key added) */
@@ -390,7 +320,7 @@ static void test_xof_keyset_layout(void **state)
     U32(c, 0);        /* ::Classic { seeded_bsk } */
     seeded_bsk(c, pub, KEYSET_OPRF_BSK, 1, 24, 1, 8, OFF_OPRF); /* 2656927 */
     AT(c, 2661203);
-    tag(c);           /* 2661203 the server key's tag */
+    wt_tag(c, TAG, sizeof TAG); /* 2661203 the server key's tag */
     AT(c, len);
     assert_int_equal(len, 2661221);
 

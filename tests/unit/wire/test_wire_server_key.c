@@ -61,73 +61,23 @@ static int put_seeded(struct wire_sink *s, const void *o)
     return wire_server_key_write_seeded(s, o);
 }
 
-/* ---- the cursor ---- */
-
-struct cur {
-    const uint8_t *p;
-    size_t len, pos;
-};
-
-static u128 take(struct cur *c, unsigned bytes)
+static double f64_at(struct wt_cur *c)
 {
-    u128 v = 0;
-    if (c->pos + bytes > c->len)
-        fail_msg("object ends at %zu, reading %u bytes", c->len, bytes);
-    for (unsigned i = 0; i < bytes; i++)
-        v |= (u128)c->p[c->pos + i] << (8 * i);
-    c->pos += bytes;
-    return v;
-}
-
-#define EXPECT(c, bytes, want)                                                 \
-    do {                                                                       \
-        size_t at_ = (c)->pos;                                                 \
-        u128 got_ = take((c), (bytes));                                        \
-        if (got_ != (u128)(want))                                              \
-            fail_msg("offset %zu: %llu, expected %llu (%s)", at_,              \
-                     (unsigned long long)got_, (unsigned long long)(want), #want); \
-    } while (0)
-#define U8(c, v) EXPECT(c, 1, v)
-#define U32(c, v) EXPECT(c, 4, v)
-#define U64(c, v) EXPECT(c, 8, v)
-#define U128(c, v) EXPECT(c, 16, v)
-#define SCALAR(c, v)                                                           \
-    do {                                                                       \
-        U32(c, 0);                                                             \
-        U64(c, v);                                                             \
-    } while (0)
-#define NATIVE_MODULUS(c, bits)                                                \
-    do {                                                                       \
-        U32(c, 0);                                                             \
-        U128(c, 0);                                                            \
-        U64(c, bits);                                                          \
-    } while (0)
-
-static void bytes_at(struct cur *c, const void *want, size_t n)
-{
-    if (c->pos + n > c->len)
-        fail_msg("object ends at %zu, reading %zu bytes", c->len, n);
-    assert_memory_equal(c->p + c->pos, want, n);
-    c->pos += n;
-}
-
-static double f64_at(struct cur *c)
-{
-    uint64_t w = (uint64_t)take(c, 8);
+    uint64_t w = (uint64_t)wt_take(c, 8);
     double d;
     memcpy(&d, &w, 8);
     return d;
 }
 
 /* A Vec of a whole generated component (standard domain). */
-static void std_vec(struct cur *c, const struct keyset *ks, enum keyset_comp comp)
+static void std_vec(struct wt_cur *c, const struct keyset *ks, enum keyset_comp comp)
 {
     const struct keyset_layout *l = &ks->pub.comp[comp].layout;
     U64(c, keyset_layout_words(l));
-    bytes_at(c, ks->std[comp], keyset_layout_words(l) * l->word_bytes);
+    wt_bytes_at(c, ks->std[comp], keyset_layout_words(l) * l->word_bytes);
 }
 
-static void f64_eq(struct cur *c, const double *want, size_t n, const char *what)
+static void f64_eq(struct wt_cur *c, const double *want, size_t n, const char *what)
 {
     for (size_t i = 0; i < n; i++) {
         double got = f64_at(c);
@@ -137,7 +87,7 @@ static void f64_eq(struct cur *c, const double *want, size_t n, const char *what
 }
 
 /* FourierLweBootstrapKey V1 of a generated 64-bit BSK. */
-static void fourier64(struct cur *c, const struct keyset *ks, enum keyset_comp comp,
+static void fourier64(struct wt_cur *c, const struct keyset *ks, enum keyset_comp comp,
                       const struct bsk_shape *bs)
 {
     const struct fft_plan *plan;
@@ -163,7 +113,7 @@ static void fourier64(struct cur *c, const struct keyset *ks, enum keyset_comp c
     SCALAR(c, bs->level);
 }
 
-static void drift_key(struct cur *c, const struct keyset *ks, enum keyset_comp comp,
+static void drift_key(struct wt_cur *c, const struct keyset *ks, enum keyset_comp comp,
                       const struct tfhe_ms_params *ms)
 {
     U32(c, 0); /* ModulusSwitchConfigurationVersions::V0 */
@@ -181,7 +131,7 @@ static void drift_key(struct cur *c, const struct keyset *ks, enum keyset_comp c
     assert_true(f64_at(c) == ms->ms_input_variance);
 }
 
-static void ksk(struct cur *c, const struct keyset *ks, enum keyset_comp comp, unsigned base_log,
+static void ksk(struct wt_cur *c, const struct keyset *ks, enum keyset_comp comp, unsigned base_log,
                 unsigned level)
 {
     U32(c, 2); /* LweKeyswitchKeyVersions::V2 */
@@ -192,7 +142,7 @@ static void ksk(struct cur *c, const struct keyset *ks, enum keyset_comp comp, u
     NATIVE_MODULUS(c, 64);
 }
 
-static void pksk(struct cur *c, const struct keyset *ks, enum keyset_comp comp,
+static void pksk(struct wt_cur *c, const struct keyset *ks, enum keyset_comp comp,
                  const struct packing_ksk_shape *ps, unsigned bits)
 {
     U32(c, 2); /* LwePackingKeyswitchKeyVersions::V2 */
@@ -400,7 +350,7 @@ static void walk(const uint8_t *b, size_t len, const struct keyset *ks)
 {
     const struct tfhe_params *p = ks->pub.params;
     const struct tfhe_pbs_params *q = &p->pbs;
-    struct cur c = {b, len, 0};
+    struct wt_cur c = {b, len, 0};
     struct bsk_shape cbs = {q->lwe_dimension, q->glwe_dimension, q->polynomial_size,
                             q->pbs_base_log, q->pbs_level},
                      dbs, sbs = sns_bsk_shape(p);
@@ -409,14 +359,7 @@ static void walk(const uint8_t *b, size_t len, const struct keyset *ks)
     assert_int_equal(compression_decompression_shape(p, &dbs), 0);
     assert_int_equal(snscomp_packing_shape(p, &sps), 0);
 
-    /* safe_serialize header */
-    U64(&c, 3);
-    bytes_at(&c, "0.5", 3);
-    U32(&c, 0);
-    U64(&c, 3);
-    bytes_at(&c, "0.1", 3);
-    U64(&c, strlen(WIRE_NAME_SERVER_KEY));
-    bytes_at(&c, WIRE_NAME_SERVER_KEY, strlen(WIRE_NAME_SERVER_KEY));
+    wt_header(&c, WIRE_NAME_SERVER_KEY);
 
     U32(&c, 3); /* ServerKeyVersions::V3 (Arc is transparent) */
     U32(&c, 9); /* IntegerServerKeyVersions::V9 */
@@ -523,9 +466,7 @@ static void walk(const uint8_t *b, size_t len, const struct keyset *ks)
     U32(&c, 0); /* Classic */
     fourier64(&c, ks, KEYSET_OPRF_BSK, &cbs);
 
-    U32(&c, 0); /* TagVersions::V0 */
-    U64(&c, sizeof TAG);
-    bytes_at(&c, TAG, sizeof TAG);
+    wt_tag(&c, TAG, sizeof TAG);
     assert_int_equal(c.pos, len);
 }
 

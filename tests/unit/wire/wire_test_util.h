@@ -127,4 +127,82 @@ static inline void wt_check_malformed(const uint8_t *bytes, size_t len, wt_read_
     free(copy);
 }
 
+/* ---- an independent cursor for walking golden layouts ----
+ * Reads little-endian fields from a serialized object and fails the test,
+ * with the offset, on the first one that differs from what is expected. */
+
+struct wt_cur {
+    const uint8_t *p;
+    size_t len, pos;
+};
+
+static inline u128 wt_take(struct wt_cur *c, unsigned bytes)
+{
+    u128 v = 0;
+    if (c->pos + bytes > c->len)
+        fail_msg("object ends at %zu, reading %u bytes", c->len, bytes);
+    for (unsigned i = 0; i < bytes; i++)
+        v |= (u128)c->p[c->pos + i] << (8 * i);
+    c->pos += bytes;
+    return v;
+}
+
+#define EXPECT(c, bytes, want)                                                 \
+    do {                                                                       \
+        size_t at_ = (c)->pos;                                                 \
+        u128 got_ = wt_take((c), (bytes));                                     \
+        if (got_ != (u128)(want))                                              \
+            fail_msg("offset %zu: %llu, expected %llu (%s)", at_,              \
+                     (unsigned long long)got_, (unsigned long long)(want), #want); \
+    } while (0)
+#define U8(c, v) EXPECT(c, 1, v)
+#define U32(c, v) EXPECT(c, 4, v)
+#define U64(c, v) EXPECT(c, 8, v)
+#define U128(c, v) EXPECT(c, 16, v)
+/* a versioned newtype over usize (PolynomialSize, Degree, ...): V0, value */
+#define SCALAR(c, v)                                                           \
+    do {                                                                       \
+        U32(c, 0);                                                             \
+        U64(c, v);                                                             \
+    } while (0)
+/* CiphertextModulus: SerializableCiphertextModulus V0 { modulus: u128 (0 =
+ * native), scalar_bits: usize } */
+#define NATIVE_MODULUS(c, bits)                                                \
+    do {                                                                       \
+        U32(c, 0);                                                             \
+        U128(c, 0);                                                            \
+        U64(c, bits);                                                          \
+    } while (0)
+#define AT(c, off) assert_int_equal((c)->pos, (off))
+
+static inline void wt_bytes_at(struct wt_cur *c, const void *want, size_t n)
+{
+    if (c->pos + n > c->len)
+        fail_msg("object ends at %zu, reading %zu bytes", c->len, n);
+    if (n > 0)
+        assert_memory_equal(c->p + c->pos, want, n);
+    c->pos += n;
+}
+
+/* The safe_serialize header: header_version "0.5", Versioned mode,
+ * versioning_version "0.1", then the type's Named::NAME. */
+static inline void wt_header(struct wt_cur *c, const char *name)
+{
+    U64(c, 3);
+    wt_bytes_at(c, "0.5", 3);
+    U32(c, 0);
+    U64(c, 3);
+    wt_bytes_at(c, "0.1", 3);
+    U64(c, strlen(name));
+    wt_bytes_at(c, name, strlen(name));
+}
+
+/* Tag (or ReRandomizationMetadata): TagVersions V0 { Vec<u8> } */
+static inline void wt_tag(struct wt_cur *c, const void *want, size_t len)
+{
+    U32(c, 0);
+    U64(c, len);
+    wt_bytes_at(c, want, len);
+}
+
 #endif
