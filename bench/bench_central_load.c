@@ -636,7 +636,7 @@ int main(void)
     grpc_init();
     find_bins();
     snprintf(work, sizeof work, "%s/ckms-bench-load.XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+             getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir);
     if (mkdtemp(work) == NULL)
         bench_fail("mkdtemp");
     atexit(stop_server);

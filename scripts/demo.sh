@@ -18,7 +18,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=${CKMS_BIN_DIR:-$ROOT/build/bin}
 PARAMS=${DEMO_PARAMS:-default}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/ckms-demo.XXXXXX")
+WORK=$(mktemp -d -t ckms-demo.XXXXXX)
 SERVER_PID=
 
 for b in kms-server kms-gen-keys kms-client; do

@@ -2,7 +2,9 @@
 #ifndef CKMS_TEST_UTIL_H
 #define CKMS_TEST_UTIL_H
 
+#include <ftw.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,5 +36,45 @@ static inline uint8_t *test_unhex(const char *hex, size_t *len)
         assert_string_equal(ckms_h_, (hex));                                   \
         free(ckms_h_);                                                         \
     } while (0)
+
+/* Makes a fresh directory <temp>/<prefix>-XXXXXX in out, where <temp> is
+ * $TMPDIR or the C library's temporary directory. */
+static inline void test_mkdtemp(char *out, size_t cap, const char *prefix)
+{
+    const char *base = getenv("TMPDIR");
+    if (base == NULL || base[0] == '\0')
+        base = P_tmpdir;
+    int n = snprintf(out, cap, "%s/%s-XXXXXX", base, prefix);
+    if (n < 0 || (size_t)n >= cap || mkdtemp(out) == NULL)
+        fail_msg("cannot make a temporary directory under %s", base);
+}
+
+static inline int test_rmtree_entry(const char *path, const struct stat *st, int flag,
+                                    struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Removes dir and everything below it; 0 on success. */
+static inline int test_rmtree(const char *dir)
+{
+    return nftw(dir, test_rmtree_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The same for a file, opened for writing; returns its descriptor. */
+static inline int test_mkstemp(char *out, size_t cap, const char *prefix)
+{
+    const char *base = getenv("TMPDIR");
+    if (base == NULL || base[0] == '\0')
+        base = P_tmpdir;
+    int n = snprintf(out, cap, "%s/%s-XXXXXX", base, prefix);
+    int fd = n < 0 || (size_t)n >= cap ? -1 : mkstemp(out);
+    if (fd < 0)
+        fail_msg("cannot make a temporary file under %s", base);
+    return fd;
+}
 
 #endif

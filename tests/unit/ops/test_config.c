@@ -519,9 +519,9 @@ static void write_file(const char *path, const void *p, size_t n)
 static void test_kek_sources(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/ckms-test-config-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[128], doc[256];
+    char dir[256];
+    test_mkdtemp(dir, sizeof dir, "ckms-test-config");
+    char path[320], doc[512];
     snprintf(path, sizeof path, "%s/kek", dir);
     snprintf(doc, sizeof doc, "[private_vault.encryption]\nkek_file = \"%s\"\n", path);
     struct config c;

@@ -430,8 +430,8 @@ static void test_parse_file(void **state)
     assert_null(r);
     assert_non_null(strstr(kms_err_msg(), "/nonexistent/ckms.toml"));
 
-    char path[] = "/tmp/ckms-test-toml-XXXXXX";
-    int fd = mkstemp(path);
+    char path[256];
+    int fd = test_mkstemp(path, sizeof path, "ckms-test-toml");
     assert_true(fd >= 0);
     const char *doc = "[service]\nlisten_port = 50051\nbad = [1 2]\n";
     assert_int_equal(write(fd, doc, strlen(doc)), (ssize_t)strlen(doc));

@@ -13,6 +13,7 @@
 #include "proto/kms-service.v1.pb-c.h"
 #include "rpc/rpc_impl.h"
 #include "test_certs.h"
+#include "test_util.h"
 
 typedef Grpc__Health__V1__HealthCheckResponse HealthResp;
 #define SERVING GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
@@ -246,9 +247,9 @@ static void write_file(const char *path, const char *text)
 static void test_pem_read(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/ckms-pem-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[128];
+    char dir[256];
+    test_mkdtemp(dir, sizeof dir, "ckms-pem");
+    char path[320];
     snprintf(path, sizeof path, "%s/a.pem", dir);
     const char *pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
     write_file(path, pem);

@@ -704,8 +704,7 @@ static void corrupt_file(const char *path, long offset)
 static void test_restart_file(void **state)
 {
     (void)state;
-    snprintf(tmp_root, sizeof tmp_root, "/tmp/ckms-central-XXXXXX");
-    assert_non_null(mkdtemp(tmp_root));
+    test_mkdtemp(tmp_root, sizeof tmp_root, "ckms-central");
     struct fix f;
     memset(&f, 0, sizeof f);
     assert_int_equal(node_key_generate(&f.key), 0);
@@ -775,9 +774,7 @@ static void test_restart_file(void **state)
     assert_int_not_equal(central_new(&f.c, &cfg, NULL, NULL), 0);
     keygen_record_clear(&rec);
     fix_free(&f);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(test_rmtree(tmp_root), 0);
 }
 
 static void test_new_args(void **state)

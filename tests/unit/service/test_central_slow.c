@@ -50,8 +50,7 @@ static void keygen(struct central *c, struct keygen_record *rec, const uint8_t i
 static void test_default_params(void **state)
 {
     (void)state;
-    snprintf(root, sizeof root, "/tmp/ckms-central-slow-XXXXXX");
-    assert_non_null(mkdtemp(root));
+    test_mkdtemp(root, sizeof root, "ckms-central-slow");
     struct vault *pub, *priv;
     open_vaults(&pub, &priv);
     struct node_key *key;
@@ -105,9 +104,7 @@ static void test_default_params(void **state)
     node_key_free(key);
     vault_free(pub);
     vault_free(priv);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(test_rmtree(root), 0);
 }
 
 int main(void)

@@ -135,16 +135,14 @@ static void test_file(void **state)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof root, "/tmp/ckms-vaults-XXXXXX");
-    return mkdtemp(root) == NULL ? -1 : 0;
+    test_mkdtemp(root, sizeof root, "ckms-vaults");
+    return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmtree(root) == 0 ? 0 : -1;
 }
 
 int main(void)

@@ -21,6 +21,7 @@
 #include "base/error.h"
 #include "store/vault.h"
 #include "store/vault_impl.h"
+#include "test_util.h"
 
 /* --- per-test context -------------------------------------------------------- */
 
@@ -39,25 +40,11 @@ struct suite_backend {
 
 static const struct suite_backend *suite_backend;
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void rm_rf(const char *path)
-{
-    (void)nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static int suite_setup_flags(void **state, unsigned flags)
 {
     struct suite_ctx *c = calloc(1, sizeof *c);
     assert_non_null(c);
-    snprintf(c->root, sizeof c->root, "/tmp/ckms-vault-XXXXXX");
-    assert_non_null(mkdtemp(c->root));
+    test_mkdtemp(c->root, sizeof c->root, "ckms-vault");
     c->flags = flags;
     assert_int_equal(suite_backend->open(c), 0);
     *state = c;
@@ -77,7 +64,7 @@ static int suite_teardown(void **state)
 {
     struct suite_ctx *c = *state;
     vault_free(c->v);
-    rm_rf(c->root);
+    (void)test_rmtree(c->root);
     free(c);
     return 0;
 }
