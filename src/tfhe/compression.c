@@ -682,7 +682,11 @@ int compression_list_decrypt(const struct compression_private_key *k, uint8_t *o
     if (count > sizeof vals)
         return kms_err(KMS_EINVAL, "compression: element of %llu blocks is too large",
                        (unsigned long long)count);
-    KMS_TRY(decrypt_blocks(k, vals, l, first, (size_t)count));
+    int rc = decrypt_blocks(k, vals, l, first, (size_t)count);
+    if (rc < 0) {
+        secmem_wipe(vals, sizeof vals); /* blocks decrypted before the failure */
+        return rc;
+    }
     if (t->is_bool)
         out[0] = (vals[0] % l->meta.message_modulus) != 0; /* tfhe-rs decrypt_bool */
     else

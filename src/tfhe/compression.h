@@ -125,6 +125,36 @@ int compression_info_element(const struct compression_data_kind *info, size_t co
                              uint64_t message_modulus, int packed_pairs, size_t index,
                              uint64_t *first, uint64_t *n) KMS_MUST_CHECK;
 
+/* The shape fields of one stored GLWE, the same in the 64-bit and in the
+ * squashed (128-bit) lists, whose packed words differ in width;
+ * COMPRESSION_GLWE_DIMS(g) takes them from a compression_glwe or a
+ * snscomp_glwe. */
+struct compression_glwe_dims {
+    uint64_t glwe_dimension, polynomial_size, bodies_count, initial_len;
+    uint32_t log_modulus;
+    u128 uncompressed_modulus;
+    size_t packed_len;
+    int has_packed;
+};
+#define COMPRESSION_GLWE_DIMS(g)                                                             \
+    ((struct compression_glwe_dims){(g)->glwe_dimension, (g)->polynomial_size,             \
+                                    (g)->bodies_count, (g)->initial_len, (g)->log_modulus, \
+                                    (g)->uncompressed_modulus, (g)->packed_len,            \
+                                    (g)->packed != NULL})
+
+/* GLWE idx of a list of glwe_count (what: "compressed list", "squashed
+ * list"), words of word_bits bits: the shape of GLWE 0 with k and N in
+ * range, native modulus, initial_len = k N + bodies_count packed in
+ * exactly packed_len words, and lwe_per_glwe bodies (the last GLWE 1 to
+ * lwe_per_glwe). */
+int compression_glwe_check(const struct compression_glwe_dims *g,
+                           const struct compression_glwe_dims *g0, size_t idx, size_t glwe_count,
+                           uint64_t lwe_per_glwe, unsigned word_bits, const char *what)
+    KMS_MUST_CHECK;
+/* message_modulus a power of two in [2, 2^16], carry_modulus in [1, 2^16]. */
+int compression_moduli_check(uint64_t message_modulus, uint64_t carry_modulus, const char *what)
+    KMS_MUST_CHECK;
+
 /* Structural check of a list from outside, needing no keys: metadata
  * present when there are GLWEs; every GLWE of the same shape (k >= 1, N a
  * power of two, 1 <= L <= 64, bodies_count <= N, initial_len = k N +

@@ -165,34 +165,49 @@ int compression_bits_unpack_u128(u128 *values, const u128 *packed, size_t packed
 
 static int is_pow2(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
 
-/* One GLWE against the first one's shape. */
-static int check_glwe(const struct compression_glwe *g, const struct compression_glwe *g0,
-                      size_t idx)
+int compression_glwe_check(const struct compression_glwe_dims *g,
+                           const struct compression_glwe_dims *g0, size_t idx, size_t glwe_count,
+                           uint64_t lwe_per_glwe, unsigned word_bits, const char *what)
 {
     if (g->glwe_dimension != g0->glwe_dimension || g->polynomial_size != g0->polynomial_size ||
         g->log_modulus != g0->log_modulus)
-        return kms_err(KMS_EINVAL, "compressed list: GLWE %zu has another shape than GLWE 0", idx);
+        return kms_err(KMS_EINVAL, "%s: GLWE %zu has another shape than GLWE 0", what, idx);
     if (g->glwe_dimension == 0 || g->glwe_dimension > (1u << 16) || !is_pow2(g->polynomial_size) ||
         g->polynomial_size > (1u << 20))
-        return kms_err(KMS_EINVAL, "compressed list: GLWE %zu has a bad shape (k %llu, N %llu)",
-                       idx, (unsigned long long)g->glwe_dimension,
+        return kms_err(KMS_EINVAL, "%s: GLWE %zu has a bad shape (k %llu, N %llu)", what, idx,
+                       (unsigned long long)g->glwe_dimension,
                        (unsigned long long)g->polynomial_size);
     if (g->uncompressed_modulus != 0)
-        return kms_err(KMS_EINVAL, "compressed list: GLWE %zu has a non-native modulus", idx);
+        return kms_err(KMS_EINVAL, "%s: GLWE %zu has a non-native modulus", what, idx);
     if (g->bodies_count > g->polynomial_size)
-        return kms_err(KMS_EINVAL, "compressed list: GLWE %zu stores %llu bodies, more than N = "
-                                   "%llu", idx, (unsigned long long)g->bodies_count,
+        return kms_err(KMS_EINVAL, "%s: GLWE %zu stores %llu bodies, more than N = %llu", what,
+                       idx, (unsigned long long)g->bodies_count,
                        (unsigned long long)g->polynomial_size);
     uint64_t want_len = g->glwe_dimension * g->polynomial_size + g->bodies_count;
     if (g->initial_len != want_len)
-        return kms_err(KMS_EINVAL, "compressed list: GLWE %zu packs %llu values, not k N + bodies "
-                                   "= %llu", idx, (unsigned long long)g->initial_len,
+        return kms_err(KMS_EINVAL, "%s: GLWE %zu packs %llu values, not k N + bodies = %llu",
+                       what, idx, (unsigned long long)g->initial_len,
                        (unsigned long long)want_len);
     size_t words;
-    KMS_TRY(compression_bits_packed_len(&words, want_len, g->log_modulus, 64));
-    if (g->packed_len != words || (words > 0 && g->packed == NULL))
-        return kms_err(KMS_EINVAL, "compressed list: GLWE %zu has %zu packed words, expected %zu",
-                       idx, g->packed_len, words);
+    KMS_TRY(compression_bits_packed_len(&words, want_len, g->log_modulus, word_bits));
+    if (g->packed_len != words || (words > 0 && !g->has_packed))
+        return kms_err(KMS_EINVAL, "%s: GLWE %zu has %zu packed words, expected %zu", what, idx,
+                       g->packed_len, words);
+    int last = idx + 1 == glwe_count;
+    if ((!last && g->bodies_count != lwe_per_glwe) ||
+        (last && (g->bodies_count == 0 || g->bodies_count > lwe_per_glwe)))
+        return kms_err(KMS_EINVAL, "%s: GLWE %zu stores %llu bodies with %llu per GLWE", what,
+                       idx, (unsigned long long)g->bodies_count,
+                       (unsigned long long)lwe_per_glwe);
+    return 0;
+}
+
+int compression_moduli_check(uint64_t message_modulus, uint64_t carry_modulus, const char *what)
+{
+    if (message_modulus < 2 || !is_pow2(message_modulus) || carry_modulus == 0 ||
+        message_modulus > (1u << 16) || carry_modulus > (1u << 16))
+        return kms_err(KMS_EINVAL, "%s: bad moduli (message %llu, carry %llu)", what,
+                       (unsigned long long)message_modulus, (unsigned long long)carry_modulus);
     return 0;
 }
 
@@ -200,11 +215,7 @@ static int check_meta(const struct compression_meta *m, uint64_t N)
 {
     if (m->ciphertext_modulus != 0)
         return kms_err(KMS_EINVAL, "compressed list: non-native ciphertext modulus");
-    if (m->message_modulus < 2 || !is_pow2(m->message_modulus) || m->carry_modulus == 0 ||
-        m->message_modulus > (1u << 16) || m->carry_modulus > (1u << 16))
-        return kms_err(KMS_EINVAL, "compressed list: bad moduli (message %llu, carry %llu)",
-                       (unsigned long long)m->message_modulus,
-                       (unsigned long long)m->carry_modulus);
+    KMS_TRY(compression_moduli_check(m->message_modulus, m->carry_modulus, "compressed list"));
     if (m->atomic_pattern > COMPRESSION_AP_KS32 || m->pbs_order > COMPRESSION_PBS_KS)
         return kms_err(KMS_EINVAL, "compressed list: unknown atomic pattern %u / PBS order %u",
                        m->atomic_pattern, m->pbs_order);
@@ -278,13 +289,9 @@ int compression_list_validate(const struct compression_list *l)
     uint64_t stored = 0;
     for (size_t g = 0; g < l->glwe_count; g++) {
         const struct compression_glwe *gl = &l->glwes[g];
-        KMS_TRY(check_glwe(gl, g0, g));
-        int last = g + 1 == l->glwe_count;
-        if ((!last && gl->bodies_count != l->meta.lwe_per_glwe) ||
-            (last && (gl->bodies_count == 0 || gl->bodies_count > l->meta.lwe_per_glwe)))
-            return kms_err(KMS_EINVAL, "compressed list: GLWE %zu stores %llu bodies with %llu "
-                                       "per GLWE", g, (unsigned long long)gl->bodies_count,
-                           (unsigned long long)l->meta.lwe_per_glwe);
+        KMS_TRY(compression_glwe_check(&COMPRESSION_GLWE_DIMS(gl), &COMPRESSION_GLWE_DIMS(g0), g,
+                                       l->glwe_count, l->meta.lwe_per_glwe, 64,
+                                       "compressed list"));
         stored += gl->bodies_count; /* <= 2^20 per GLWE: no overflow for any real count */
         if (stored < gl->bodies_count)
             return kms_err(KMS_ELIMIT, "compressed list: too many blocks");

@@ -21,37 +21,6 @@ void snscomp_list_free(struct snscomp_list *l)
     memset(l, 0, sizeof *l);
 }
 
-static int is_pow2(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
-
-static int check_glwe(const struct snscomp_glwe *g, const struct snscomp_glwe *g0, size_t idx)
-{
-    if (g->glwe_dimension != g0->glwe_dimension || g->polynomial_size != g0->polynomial_size ||
-        g->log_modulus != g0->log_modulus)
-        return kms_err(KMS_EINVAL, "squashed list: GLWE %zu has another shape than GLWE 0", idx);
-    if (g->glwe_dimension == 0 || g->glwe_dimension > (1u << 16) || !is_pow2(g->polynomial_size) ||
-        g->polynomial_size > (1u << 20))
-        return kms_err(KMS_EINVAL, "squashed list: GLWE %zu has a bad shape (k %llu, N %llu)", idx,
-                       (unsigned long long)g->glwe_dimension,
-                       (unsigned long long)g->polynomial_size);
-    if (g->uncompressed_modulus != 0)
-        return kms_err(KMS_EINVAL, "squashed list: GLWE %zu has a non-native modulus", idx);
-    if (g->bodies_count > g->polynomial_size)
-        return kms_err(KMS_EINVAL, "squashed list: GLWE %zu stores %llu bodies, more than N = "
-                                   "%llu", idx, (unsigned long long)g->bodies_count,
-                       (unsigned long long)g->polynomial_size);
-    uint64_t want_len = g->glwe_dimension * g->polynomial_size + g->bodies_count;
-    if (g->initial_len != want_len)
-        return kms_err(KMS_EINVAL, "squashed list: GLWE %zu packs %llu values, not k N + bodies = "
-                                   "%llu", idx, (unsigned long long)g->initial_len,
-                       (unsigned long long)want_len);
-    size_t words;
-    KMS_TRY(compression_bits_packed_len(&words, want_len, g->log_modulus, 128));
-    if (g->packed_len != words || (words > 0 && g->packed == NULL))
-        return kms_err(KMS_EINVAL, "squashed list: GLWE %zu has %zu packed words, expected %zu",
-                       idx, g->packed_len, words);
-    return 0;
-}
-
 int snscomp_list_validate(const struct snscomp_list *l)
 {
     if (l->glwe_count == 0)
@@ -62,24 +31,16 @@ int snscomp_list_validate(const struct snscomp_list *l)
         return kms_err(KMS_EINVAL, "squashed list: GLWEs without metadata");
     const struct snscomp_meta *m = &l->meta;
     const struct snscomp_glwe *g0 = &l->glwes[0];
-    if (m->message_modulus < 2 || !is_pow2(m->message_modulus) || m->carry_modulus == 0 ||
-        m->message_modulus > (1u << 16) || m->carry_modulus > (1u << 16))
-        return kms_err(KMS_EINVAL, "squashed list: bad moduli (message %llu, carry %llu)",
-                       (unsigned long long)m->message_modulus,
-                       (unsigned long long)m->carry_modulus);
+    KMS_TRY(compression_moduli_check(m->message_modulus, m->carry_modulus, "squashed list"));
+    if (m->lwe_per_glwe == 0 || m->lwe_per_glwe > g0->polynomial_size)
+        return kms_err(KMS_EINVAL, "squashed list: lwe_per_glwe %llu outside [1, N = %llu]",
+                       (unsigned long long)m->lwe_per_glwe,
+                       (unsigned long long)g0->polynomial_size);
     uint64_t stored = 0;
     for (size_t g = 0; g < l->glwe_count; g++) {
         const struct snscomp_glwe *gl = &l->glwes[g];
-        KMS_TRY(check_glwe(gl, g0, g));
-        if (g == 0 && (m->lwe_per_glwe == 0 || m->lwe_per_glwe > g0->polynomial_size))
-            return kms_err(KMS_EINVAL, "squashed list: lwe_per_glwe %llu outside [1, N]",
-                           (unsigned long long)m->lwe_per_glwe);
-        int last = g + 1 == l->glwe_count;
-        if ((!last && gl->bodies_count != m->lwe_per_glwe) ||
-            (last && (gl->bodies_count == 0 || gl->bodies_count > m->lwe_per_glwe)))
-            return kms_err(KMS_EINVAL, "squashed list: GLWE %zu stores %llu bodies with %llu per "
-                                       "GLWE", g, (unsigned long long)gl->bodies_count,
-                           (unsigned long long)m->lwe_per_glwe);
+        KMS_TRY(compression_glwe_check(&COMPRESSION_GLWE_DIMS(gl), &COMPRESSION_GLWE_DIMS(g0), g,
+                                       l->glwe_count, m->lwe_per_glwe, 128, "squashed list"));
         stored += gl->bodies_count;
     }
     return compression_info_check(l->info, l->info_count, m->message_modulus, stored, 1);
@@ -475,15 +436,17 @@ static int decrypt_values(const struct snscomp_private_key *k, struct snscomp_sc
     if (sc->kn != kk * N)
         return kms_err(KMS_EINVAL, "snscomp: scratch of another parameter set");
     size_t cur = SIZE_MAX;
-    for (size_t b = 0; b < count; b++) {
+    int rc = 0;
+    for (size_t b = 0; rc == 0 && b < count; b++) {
         size_t gi = (size_t)((first + b) / l->meta.lwe_per_glwe);
         size_t t = (size_t)((first + b) % l->meta.lwe_per_glwe), c = N - 1 - t;
         const struct snscomp_glwe *g = &l->glwes[gi];
-        if (gi != cur)
-            KMS_TRY(load_mask(sc, g));
+        if (gi != cur && (rc = load_mask(sc, g)) < 0)
+            break;
         cur = gi;
         u128 phase;
-        KMS_TRY(load_values(&phase, g, sc->kn + t, 1));
+        if ((rc = load_values(&phase, g, sc->kn + t, 1)) < 0)
+            break;
         for (size_t i = 0; i < kk; i++) {
             const uint64_t *lo = sc->lo + i * N, *hi = sc->hi + i * N;
             const uint64_t *w = k->window + i * 2 * N + c;
@@ -492,7 +455,9 @@ static int decrypt_values(const struct snscomp_private_key *k, struct snscomp_sc
         }
         vals[b] = (uint8_t)snscomp_decode(k->params, phase);
     }
-    return 0;
+    if (rc < 0)
+        secmem_wipe(vals, count); /* no partial plaintext out */
+    return rc;
 }
 
 static int check_list(const struct tfhe_params *p, const struct snscomp_list *l)
@@ -535,11 +500,11 @@ int snscomp_list_decrypt(const struct snscomp_private_key *k, struct snscomp_scr
     if (count > sizeof vals)
         return kms_err(KMS_EINVAL, "snscomp: element of %llu ciphertexts is too large",
                        (unsigned long long)count);
-    KMS_TRY(decrypt_values(k, sc, vals, l, first, (size_t)count));
-    if (t->is_bool)
+    int rc = decrypt_values(k, sc, vals, l, first, (size_t)count);
+    if (rc == 0 && t->is_bool)
         out[0] = vals[0] != 0; /* tfhe-rs decrypt_bool on the squashed value */
-    else
+    else if (rc == 0)
         compression_recompose(out, out_len, t, vals, (size_t)count, 2 * bits);
     secmem_wipe(vals, sizeof vals);
-    return 0;
+    return rc;
 }

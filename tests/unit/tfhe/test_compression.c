@@ -25,6 +25,7 @@
 
 #include "base/secmem.h"
 #include "test_util.h"
+#include "tfhe_test_util.h"
 #include "tfhe/compression.h"
 #include "tfhe/decomp.h"
 #include "tfhe/glwe.h"
@@ -33,35 +34,9 @@
 #include "tfhe/poly.h"
 #include "tfhe/sampler.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define COMP_UNDER_SAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#ifdef TFHE_TEST_UNDER_SAN
 #define COMP_UNDER_SAN 1
 #endif
-#endif
-
-static const struct tfhe_params *get(const char *name)
-{
-    const struct tfhe_params *p;
-    assert_int_equal(tfhe_params_get(&p, name, 1), 0);
-    return p;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    assert_non_null(p);
-    return p;
-}
-
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
 
 /* ---- keys for one parameter set ---- */
 
@@ -494,25 +469,6 @@ static void test_direct_vs_pbs_exhaustive_test_set(void **state)
 }
 
 /* ---- round trips ---- */
-
-/* Random value of a type in radix.h's byte layout. */
-static void random_value(uint8_t *le, const struct radix_type *t, uint64_t *seed)
-{
-    size_t len = radix_type_bytes(t);
-    for (size_t i = 0; i < len; i++)
-        le[i] = (uint8_t)splitmix(seed);
-    if (t->is_bool) {
-        le[0] &= 1;
-        return;
-    }
-    unsigned used = t->bits % 8;
-    if (used != 0) {
-        uint8_t low = (uint8_t)((1u << used) - 1), top = le[len - 1] & low;
-        if (t->is_signed && ((top >> (used - 1)) & 1))
-            top |= (uint8_t)~low;
-        le[len - 1] = top;
-    }
-}
 
 /* Encrypts one value of each type, compresses them into one list, then
  * checks every element with direct decryption and (if with_pbs) with
