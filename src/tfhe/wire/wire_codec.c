@@ -58,7 +58,6 @@ int wire_cseed_generator(struct csprng *g, const struct wire_cseed *s)
 
 /* ---- the codec ---- */
 
-
 int kc_status(const struct kc *c) { return c->s != NULL ? wire_sink_status(c->s) : 0; }
 
 int kc_version(struct kc *c, const char *what, uint32_t v)
@@ -301,6 +300,24 @@ int kc_ms_noise(struct kc *c, const struct tfhe_ms_params *ms)
     KMS_TRY(kc_f64(c, "ms_bound", (double)ms->ms_bound));
     KMS_TRY(kc_f64(c, "ms_r_sigma_factor", ms->ms_r_sigma_factor));
     return kc_f64(c, "ms_input_variance", ms->ms_input_variance);
+}
+
+struct bsk_shape kc_compute_bsk_shape(const struct tfhe_params *p)
+{
+    struct bsk_shape s = {p->pbs.lwe_dimension, p->pbs.glwe_dimension, p->pbs.polynomial_size,
+                          p->pbs.pbs_base_log, p->pbs.pbs_level};
+    return s;
+}
+
+void kc_rerand_cpk_params(const struct tfhe_params *p, struct wire_cpk_params *cp)
+{
+    memset(cp, 0, sizeof *cp);
+    cp->cpk.lwe_dimension = (uint32_t)tfhe_params_big_dimension(&p->pbs);
+    cp->cpk.noise_log2 = p->pbs.glwe_noise_log2;
+    cp->cpk.message_modulus = p->pbs.message_modulus;
+    cp->cpk.carry_modulus = p->pbs.carry_modulus;
+    cp->expansion = WIRE_EXPANSION_NO_CASTING;
+    cp->zk_scheme = WIRE_ZK_NONE;
 }
 
 size_t kc_param_candidates(const struct tfhe_params **cand, const struct tfhe_params *params,

@@ -32,7 +32,6 @@ struct kc {
     size_t tag_len;
     const uint8_t *xof; /* reading: the XofKeySet's seed bytes (after the separator) */
     size_t xof_len;
-    void *user; /* the object codec's own state */
 };
 
 /* 0 or the error: the sink's sticky error when writing. */
@@ -68,6 +67,12 @@ int kc_ms_kind(struct kc *c, const char *what, const struct tfhe_ms_params *ms,
                int *drift) KMS_MUST_CHECK;
 /* The drift key's closing ms_bound, ms_r_sigma_factor, ms_input_variance. */
 int kc_ms_noise(struct kc *c, const struct tfhe_ms_params *ms) KMS_MUST_CHECK;
+
+/* The compute bootstrapping key's shape (also the OPRF key's). */
+struct bsk_shape kc_compute_bsk_shape(const struct tfhe_params *p);
+/* The re-randomization CPK's parameter record: a CPK under the compute big
+ * key, no casting, no proof scheme. */
+void kc_rerand_cpk_params(const struct tfhe_params *p, struct wire_cpk_params *cp);
 
 /* The parameter sets a reader tries: params alone, or when it is NULL the
  * named sets that exist; cand holds n_sets entries (at least 1). */

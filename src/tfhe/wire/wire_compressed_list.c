@@ -61,8 +61,10 @@ static void put_cmsg_tail(struct wire_sink *s, uint32_t log_modulus, uint64_t in
     wire_put_native_modulus(s, bits);
 }
 
+/* One GLWE record as read; packed is a malloc'd copy of the bits-bit words
+ * that the caller takes over. */
 struct cmsg_view {
-    const uint8_t *packed;
+    void *packed;
     size_t packed_len;
     uint32_t log_modulus;
     uint64_t initial_len, k, poly, bodies;
@@ -70,19 +72,40 @@ struct cmsg_view {
 
 static int get_cmsg(struct reader *r, struct cmsg_view *g, unsigned bits)
 {
+    const uint8_t *packed;
+    size_t word = bits / 8;
     KMS_TRY(wire_get_version(r, "CompressedModulusSwitchedGlweCiphertext", WIRE_V_CMS_GLWE));
     KMS_TRY(wire_get_version(r, "PackedIntegers", WIRE_V_PACKED_INTEGERS));
     if (bits == 64)
-        KMS_TRY(wire_get_u64s(r, "packed_coeffs", &g->packed, &g->packed_len));
+        KMS_TRY(wire_get_u64s(r, "packed_coeffs", &packed, &g->packed_len));
     else
-        KMS_TRY(wire_get_u128s(r, "packed_coeffs", &g->packed, &g->packed_len));
+        KMS_TRY(wire_get_u128s(r, "packed_coeffs", &packed, &g->packed_len));
     KMS_TRY(wire_get_scalar32(r, "log_modulus", &g->log_modulus, 1, bits));
     if (reader_u64le(r, &g->initial_len) < 0)
         return kms_err(KMS_ETRUNC, "PackedIntegers: input ends early");
     KMS_TRY(wire_get_scalar_in(r, "glwe_dimension", &g->k, 1, 1024));
     KMS_TRY(wire_get_scalar_in(r, "polynomial_size", &g->poly, 1, (uint64_t)1 << 17));
     KMS_TRY(wire_get_scalar_in(r, "bodies_count", &g->bodies, 0, g->poly));
-    return wire_get_native_modulus(r, "uncompressed_ciphertext_modulus", bits);
+    KMS_TRY(wire_get_native_modulus(r, "uncompressed_ciphertext_modulus", bits));
+    g->packed = malloc(g->packed_len ? g->packed_len * word : 1);
+    if (g->packed == NULL)
+        return kms_err(KMS_ENOMEM, "wire: out of memory for a compressed GLWE");
+    memcpy(g->packed, packed, g->packed_len * word);
+    return 0;
+}
+
+/* The GLWE count, then a zeroed array of n records of size bytes (none for 0). */
+static int get_glwe_array(struct reader *r, const char *what, size_t size, void **out, size_t *n)
+{
+    *out = NULL;
+    if (bincode_get_len(r, n, CMSG_MIN_BYTES) < 0)
+        return kms_err(KMS_ETRUNC, "%s: GLWE count exceeds the input", what);
+    if (*n == 0)
+        return 0;
+    *out = calloc(*n, size);
+    if (*out == NULL)
+        return kms_err(KMS_ENOMEM, "wire: out of memory for %zu GLWEs", *n);
+    return 0;
 }
 
 /* ---- CompressedCiphertextList ---- */
@@ -157,29 +180,17 @@ static int get_meta(struct reader *r, struct compression_meta *m)
 static int get_glwes64(struct reader *r, struct compression_list *cl)
 {
     size_t n;
-    if (bincode_get_len(r, &n, CMSG_MIN_BYTES) < 0)
-        return kms_err(KMS_ETRUNC, "compressed list: GLWE count exceeds the input");
-    if (n == 0)
-        return 0;
-    cl->glwes = calloc(n, sizeof *cl->glwes);
-    if (cl->glwes == NULL)
-        return kms_err(KMS_ENOMEM, "wire: out of memory for %zu GLWEs", n);
+    void *glwes;
+    KMS_TRY(get_glwe_array(r, "compressed list", sizeof *cl->glwes, &glwes, &n));
+    cl->glwes = glwes;
     for (size_t i = 0; i < n; i++) {
         struct cmsg_view v;
-        struct compression_glwe *g = &cl->glwes[i];
         cl->glwe_count = i + 1;
         KMS_TRY(get_cmsg(r, &v, 64));
-        g->packed = malloc(v.packed_len ? v.packed_len * 8 : 1);
-        if (g->packed == NULL)
-            return kms_err(KMS_ENOMEM, "wire: out of memory for a compressed GLWE");
-        memcpy(g->packed, v.packed, v.packed_len * 8);
-        g->packed_len = v.packed_len;
-        g->log_modulus = v.log_modulus;
-        g->initial_len = v.initial_len;
-        g->glwe_dimension = v.k;
-        g->polynomial_size = v.poly;
-        g->bodies_count = v.bodies;
-        g->uncompressed_modulus = 0;
+        cl->glwes[i] = (struct compression_glwe){
+            .packed = v.packed, .packed_len = v.packed_len, .log_modulus = v.log_modulus,
+            .initial_len = v.initial_len, .glwe_dimension = v.k, .polynomial_size = v.poly,
+            .bodies_count = v.bodies, .uncompressed_modulus = 0};
     }
     return 0;
 }
@@ -268,29 +279,17 @@ int wire_snscomp_list_write(struct wire_sink *s, const struct wire_snscomp_list 
 static int get_glwes128(struct reader *r, struct snscomp_list *sl)
 {
     size_t n;
-    if (bincode_get_len(r, &n, CMSG_MIN_BYTES) < 0)
-        return kms_err(KMS_ETRUNC, "squashed list: GLWE count exceeds the input");
-    if (n == 0)
-        return 0;
-    sl->glwes = calloc(n, sizeof *sl->glwes);
-    if (sl->glwes == NULL)
-        return kms_err(KMS_ENOMEM, "wire: out of memory for %zu GLWEs", n);
+    void *glwes;
+    KMS_TRY(get_glwe_array(r, "squashed list", sizeof *sl->glwes, &glwes, &n));
+    sl->glwes = glwes;
     for (size_t i = 0; i < n; i++) {
         struct cmsg_view v;
-        struct snscomp_glwe *g = &sl->glwes[i];
         sl->glwe_count = i + 1;
         KMS_TRY(get_cmsg(r, &v, 128));
-        g->packed = malloc(v.packed_len ? v.packed_len * 16 : 1);
-        if (g->packed == NULL)
-            return kms_err(KMS_ENOMEM, "wire: out of memory for a compressed GLWE");
-        memcpy(g->packed, v.packed, v.packed_len * 16);
-        g->packed_len = v.packed_len;
-        g->log_modulus = v.log_modulus;
-        g->initial_len = v.initial_len;
-        g->glwe_dimension = v.k;
-        g->polynomial_size = v.poly;
-        g->bodies_count = v.bodies;
-        g->uncompressed_modulus = 0;
+        sl->glwes[i] = (struct snscomp_glwe){
+            .packed = v.packed, .packed_len = v.packed_len, .log_modulus = v.log_modulus,
+            .initial_len = v.initial_len, .glwe_dimension = v.k, .polynomial_size = v.poly,
+            .bodies_count = v.bodies, .uncompressed_modulus = 0};
     }
     return 0;
 }

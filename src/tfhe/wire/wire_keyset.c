@@ -164,25 +164,6 @@ static int integer_ccpk(struct kc *c, enum keyset_comp comp, const struct wire_c
     return kc_cpk_params(c, cp);
 }
 
-/* The re-randomization CPK's record: a CPK under the compute big key. */
-static void rerand_cpk_params(const struct tfhe_params *p, struct wire_cpk_params *cp)
-{
-    memset(cp, 0, sizeof *cp);
-    cp->cpk.lwe_dimension = tfhe_params_big_dimension(&p->pbs);
-    cp->cpk.noise_log2 = p->pbs.glwe_noise_log2;
-    cp->cpk.message_modulus = p->pbs.message_modulus;
-    cp->cpk.carry_modulus = p->pbs.carry_modulus;
-    cp->expansion = WIRE_EXPANSION_NO_CASTING;
-    cp->zk_scheme = WIRE_ZK_NONE;
-}
-
-static struct bsk_shape compute_bsk_shape(const struct tfhe_params *p)
-{
-    struct bsk_shape s = {p->pbs.lwe_dimension, p->pbs.glwe_dimension, p->pbs.polynomial_size,
-                          p->pbs.pbs_base_log, p->pbs.pbs_level};
-    return s;
-}
-
 /* ---- the objects ---- */
 
 static int ccpk_body(struct kc *c)
@@ -200,7 +181,7 @@ static int ccpk_body(struct kc *c)
 static int csk_compute(struct kc *c)
 {
     const struct tfhe_pbs_params *q = &c->p->pbs;
-    struct bsk_shape bs = compute_bsk_shape(c->p);
+    struct bsk_shape bs = kc_compute_bsk_shape(c->p);
     KMS_TRY(kc_version(c, "IntegerCompressedServerKey", V_HL_INTEGER_CSK));
     KMS_TRY(kc_version(c, "integer CompressedServerKey", V_INTEGER_CSK));
     KMS_TRY(kc_version(c, "shortint CompressedServerKey", V_SHORTINT_CSK));
@@ -275,8 +256,8 @@ static int csk_sns(struct kc *c)
 static int csk_rest(struct kc *c)
 {
     struct wire_cpk_params cp;
-    struct bsk_shape bs = compute_bsk_shape(c->p);
-    rerand_cpk_params(c->p, &cp);
+    struct bsk_shape bs = kc_compute_bsk_shape(c->p);
+    kc_rerand_cpk_params(c->p, &cp);
     KMS_TRY(kc_some(c, "cpk_re_randomization_key"));
     KMS_TRY(kc_version(c, "CompressedReRandomizationKey", V_RERAND_KEY));
     KMS_TRY(kc_variant(c, "CompressedReRandomizationKey", 1)); /* DerivedCPKWithoutKeySwitch */
@@ -307,10 +288,9 @@ static int xof_seed(struct kc *c)
     KMS_TRY(kc_variant(c, "XofSeedStart (0: FirstByte)", 0));
     KMS_TRY(kc_version(c, "XofSeed", V_XOF_SEED));
     if (c->s != NULL) {
-        uint8_t data[WIRE_XOF_SEED_MAX];
-        memcpy(data, wire_public_dsep, 8);
-        memcpy(data + 8, c->pub->seed, c->pub->seed_len);
-        wire_put_bytes(c->s, data, 8 + c->pub->seed_len);
+        struct wire_cseed own; /* its Xof bytes are "TFHE_GEN" || the public seed */
+        wire_cseed_of_keyset(&own, c->pub, KEYSET_CPK);
+        wire_put_bytes(c->s, own.xof, own.xof_len);
         return kc_status(c);
     }
     const uint8_t *p;

@@ -162,13 +162,34 @@ static int get_key_choice(struct reader *r, const char *what, uint8_t *choice)
     return 0;
 }
 
+/* ---- the Classic variant of a versioned enum ---- */
+
+/* PBSParameters, CompressionParameters and NoiseSquashingParameters are all
+ * a versioned two-variant enum (Classic, MultiBit) around a versioned struct;
+ * only Classic (variant 0) is supported. */
+static void put_classic(struct wire_sink *s, uint32_t version, uint32_t classic_version)
+{
+    wire_put_version(s, version);
+    wire_put_variant(s, 0);
+    wire_put_version(s, classic_version);
+}
+
+static int get_classic(struct reader *r, const char *what, uint32_t version,
+                       const char *classic_what, uint32_t classic_version, const char *multibit)
+{
+    uint32_t variant;
+    KMS_TRY(wire_get_version(r, what, version));
+    KMS_TRY(wire_get_variant(r, what, &variant, 2));
+    if (variant != 0)
+        return unsupported(multibit);
+    return wire_get_version(r, classic_what, classic_version);
+}
+
 /* ---- ClassicPBSParameters ---- */
 
 void wire_put_pbs_params(struct wire_sink *s, const struct tfhe_pbs_params *p)
 {
-    wire_put_version(s, V_PBS_PARAMETERS);
-    wire_put_variant(s, 0); /* PBSParameters::PBS */
-    wire_put_version(s, V_CLASSIC_PBS);
+    put_classic(s, V_PBS_PARAMETERS, V_CLASSIC_PBS); /* PBSParameters::PBS */
     wire_put_scalar(s, p->lwe_dimension);
     wire_put_scalar(s, p->glwe_dimension);
     wire_put_scalar(s, p->polynomial_size);
@@ -213,15 +234,11 @@ static int get_decomp(struct reader *r, const char *base_what, const char *level
 
 int wire_get_pbs_params(struct reader *r, struct tfhe_pbs_params *p)
 {
-    uint32_t variant;
     uint64_t noise_level;
     uint8_t choice;
     memset(p, 0, sizeof *p);
-    KMS_TRY(wire_get_version(r, "PBSParameters", V_PBS_PARAMETERS));
-    KMS_TRY(wire_get_variant(r, "PBSParameters", &variant, 2));
-    if (variant != 0)
-        return unsupported("multi-bit PBS");
-    KMS_TRY(wire_get_version(r, "ClassicPBSParameters", V_CLASSIC_PBS));
+    KMS_TRY(get_classic(r, "PBSParameters", V_PBS_PARAMETERS, "ClassicPBSParameters",
+                        V_CLASSIC_PBS, "multi-bit PBS"));
     KMS_TRY(wire_get_scalar32(r, "lwe_dimension", &p->lwe_dimension, 1, MAX_DIM));
     KMS_TRY(wire_get_scalar32(r, "glwe_dimension", &p->glwe_dimension, 1, 1024));
     KMS_TRY(get_pow2(r, "polynomial_size", MAX_POLY, &p->polynomial_size));
@@ -323,41 +340,53 @@ int wire_get_ksk_params(struct reader *r, struct wire_ksk_params *p)
     return get_key_choice(r, "destination_key", &p->destination);
 }
 
+/* ---- packing key-switch fields shared by both compression parameter sets ---- */
+
+static void put_packing_ks(struct wire_sink *s, uint32_t level, uint32_t base_log,
+                           uint32_t polynomial_size, uint32_t glwe_dimension,
+                           uint32_t lwe_per_glwe)
+{
+    wire_put_scalar(s, level);
+    wire_put_scalar(s, base_log);
+    wire_put_scalar(s, polynomial_size);
+    wire_put_scalar(s, glwe_dimension);
+    wire_put_scalar(s, lwe_per_glwe);
+}
+
+static int get_packing_ks(struct reader *r, unsigned word_bits, uint32_t *level,
+                          uint32_t *base_log, uint32_t *polynomial_size,
+                          uint32_t *glwe_dimension, uint32_t *lwe_per_glwe)
+{
+    KMS_TRY(get_decomp(r, "packing_ks_base_log", "packing_ks_level", word_bits, base_log, level,
+                       1));
+    KMS_TRY(get_pow2(r, "packing_ks_polynomial_size", MAX_POLY, polynomial_size));
+    KMS_TRY(wire_get_scalar32(r, "packing_ks_glwe_dimension", glwe_dimension, 1, 1024));
+    return wire_get_scalar32(r, "lwe_per_glwe", lwe_per_glwe, 1, *polynomial_size);
+}
+
 /* ---- CompressionParameters ---- */
 
 void wire_put_compression_params(struct wire_sink *s, const struct tfhe_compression_params *p)
 {
-    wire_put_version(s, V_COMPRESSION_PARAMS);
-    wire_put_variant(s, 0); /* Classic */
-    wire_put_version(s, V_CLASSIC_COMPRESSION);
+    put_classic(s, V_COMPRESSION_PARAMS, V_CLASSIC_COMPRESSION);
     wire_put_scalar(s, p->br_level);
     wire_put_scalar(s, p->br_base_log);
-    wire_put_scalar(s, p->packing_ks_level);
-    wire_put_scalar(s, p->packing_ks_base_log);
-    wire_put_scalar(s, p->packing_ks_polynomial_size);
-    wire_put_scalar(s, p->packing_ks_glwe_dimension);
-    wire_put_scalar(s, p->lwe_per_glwe);
+    put_packing_ks(s, p->packing_ks_level, p->packing_ks_base_log, p->packing_ks_polynomial_size,
+                   p->packing_ks_glwe_dimension, p->lwe_per_glwe);
     wire_put_scalar(s, p->storage_log_modulus);
     put_tuniform(s, p->packing_ks_noise_log2);
 }
 
 int wire_get_compression_params(struct reader *r, struct tfhe_compression_params *p)
 {
-    uint32_t variant;
     memset(p, 0, sizeof *p);
-    KMS_TRY(wire_get_version(r, "CompressionParameters", V_COMPRESSION_PARAMS));
-    KMS_TRY(wire_get_variant(r, "CompressionParameters", &variant, 2));
-    if (variant != 0)
-        return unsupported("multi-bit compression");
-    KMS_TRY(wire_get_version(r, "ClassicCompressionParameters", V_CLASSIC_COMPRESSION));
+    KMS_TRY(get_classic(r, "CompressionParameters", V_COMPRESSION_PARAMS,
+                        "ClassicCompressionParameters", V_CLASSIC_COMPRESSION,
+                        "multi-bit compression"));
     KMS_TRY(get_decomp(r, "br_base_log", "br_level", 64, &p->br_base_log, &p->br_level, 1));
-    KMS_TRY(get_decomp(r, "packing_ks_base_log", "packing_ks_level", 64, &p->packing_ks_base_log,
-                       &p->packing_ks_level, 1));
-    KMS_TRY(get_pow2(r, "packing_ks_polynomial_size", MAX_POLY, &p->packing_ks_polynomial_size));
-    KMS_TRY(wire_get_scalar32(r, "packing_ks_glwe_dimension", &p->packing_ks_glwe_dimension, 1,
-                              1024));
-    KMS_TRY(wire_get_scalar32(r, "lwe_per_glwe", &p->lwe_per_glwe, 1,
-                              p->packing_ks_polynomial_size));
+    KMS_TRY(get_packing_ks(r, 64, &p->packing_ks_level, &p->packing_ks_base_log,
+                           &p->packing_ks_polynomial_size, &p->packing_ks_glwe_dimension,
+                           &p->lwe_per_glwe));
     KMS_TRY(wire_get_scalar32(r, "storage_log_modulus", &p->storage_log_modulus, 1, 64));
     return get_tuniform(r, "packing_ks_key_noise_distribution", 64, &p->packing_ks_noise_log2);
 }
@@ -366,9 +395,7 @@ int wire_get_compression_params(struct reader *r, struct tfhe_compression_params
 
 void wire_put_sns_params(struct wire_sink *s, const struct tfhe_sns_params *p)
 {
-    wire_put_version(s, V_SNS_PARAMS);
-    wire_put_variant(s, 0); /* Classic */
-    wire_put_version(s, V_SNS_CLASSIC);
+    put_classic(s, V_SNS_PARAMS, V_SNS_CLASSIC);
     wire_put_scalar(s, p->glwe_dimension);
     wire_put_scalar(s, p->polynomial_size);
     put_tuniform(s, p->glwe_noise_log2);
@@ -382,13 +409,10 @@ void wire_put_sns_params(struct wire_sink *s, const struct tfhe_sns_params *p)
 
 int wire_get_sns_params(struct reader *r, struct tfhe_sns_params *p)
 {
-    uint32_t variant;
     memset(p, 0, sizeof *p);
-    KMS_TRY(wire_get_version(r, "NoiseSquashingParameters", V_SNS_PARAMS));
-    KMS_TRY(wire_get_variant(r, "NoiseSquashingParameters", &variant, 2));
-    if (variant != 0)
-        return unsupported("multi-bit noise squashing");
-    KMS_TRY(wire_get_version(r, "NoiseSquashingClassicParameters", V_SNS_CLASSIC));
+    KMS_TRY(get_classic(r, "NoiseSquashingParameters", V_SNS_PARAMS,
+                        "NoiseSquashingClassicParameters", V_SNS_CLASSIC,
+                        "multi-bit noise squashing"));
     KMS_TRY(wire_get_scalar32(r, "glwe_dimension", &p->glwe_dimension, 1, 1024));
     KMS_TRY(get_pow2(r, "polynomial_size", MAX_POLY, &p->polynomial_size));
     KMS_TRY(get_tuniform(r, "glwe_noise_distribution", 128, &p->glwe_noise_log2));
@@ -405,11 +429,8 @@ void wire_put_snscomp_params(struct wire_sink *s, const struct tfhe_sns_compress
                              uint32_t message_modulus, uint32_t carry_modulus)
 {
     wire_put_version(s, V_SNSCOMP_PARAMS);
-    wire_put_scalar(s, p->packing_ks_level);
-    wire_put_scalar(s, p->packing_ks_base_log);
-    wire_put_scalar(s, p->packing_ks_polynomial_size);
-    wire_put_scalar(s, p->packing_ks_glwe_dimension);
-    wire_put_scalar(s, p->lwe_per_glwe);
+    put_packing_ks(s, p->packing_ks_level, p->packing_ks_base_log, p->packing_ks_polynomial_size,
+                   p->packing_ks_glwe_dimension, p->lwe_per_glwe);
     put_tuniform(s, p->packing_ks_noise_log2);
     wire_put_scalar(s, message_modulus);
     wire_put_scalar(s, carry_modulus);
@@ -421,13 +442,9 @@ int wire_get_snscomp_params(struct reader *r, struct tfhe_sns_compression_params
 {
     memset(p, 0, sizeof *p);
     KMS_TRY(wire_get_version(r, "NoiseSquashingCompressionParameters", V_SNSCOMP_PARAMS));
-    KMS_TRY(get_decomp(r, "packing_ks_base_log", "packing_ks_level", 128, &p->packing_ks_base_log,
-                       &p->packing_ks_level, 1));
-    KMS_TRY(get_pow2(r, "packing_ks_polynomial_size", MAX_POLY, &p->packing_ks_polynomial_size));
-    KMS_TRY(wire_get_scalar32(r, "packing_ks_glwe_dimension", &p->packing_ks_glwe_dimension, 1,
-                              1024));
-    KMS_TRY(wire_get_scalar32(r, "lwe_per_glwe", &p->lwe_per_glwe, 1,
-                              p->packing_ks_polynomial_size));
+    KMS_TRY(get_packing_ks(r, 128, &p->packing_ks_level, &p->packing_ks_base_log,
+                           &p->packing_ks_polynomial_size, &p->packing_ks_glwe_dimension,
+                           &p->lwe_per_glwe));
     KMS_TRY(get_tuniform(r, "packing_ks_key_noise_distribution", 128, &p->packing_ks_noise_log2));
     KMS_TRY(get_moduli(r, message_modulus, carry_modulus));
     return wire_get_native_modulus(r, "NoiseSquashingCompressionParameters modulus", 128);

@@ -165,22 +165,9 @@ static int sk_option(struct skc *c, enum keyset_comp comp, const char *what, int
     return sk_status(c);
 }
 
-static void f64s_put(struct wire_sink *s, const double *v, size_t n)
-{
-    uint8_t b[512 * 8];
-    while (n > 0 && s->err == 0) {
-        size_t k = n < 512 ? n : 512;
-        for (size_t i = 0; i < k; i++) {
-            uint64_t w;
-            memcpy(&w, &v[i], 8);
-            for (int j = 0; j < 8; j++)
-                b[8 * i + j] = (uint8_t)(w >> (8 * j));
-        }
-        wire_put(s, b, 8 * k);
-        v += k;
-        n -= k;
-    }
-}
+/* f64s as their little-endian bytes: the wire layer is little-endian only
+ * (wire_io.c), so the doubles go out as they are in memory. */
+static void f64s_put(struct wire_sink *s, const double *v, size_t n) { wire_put(s, v, 8 * n); }
 
 /* The mask stream of component comp, standing at its first mask byte. */
 static int comp_stream(struct csprng *g, const struct skc *c, enum keyset_comp comp)
@@ -457,17 +444,10 @@ static int sk_pksk(struct skc *c, enum keyset_comp comp, const struct packing_ks
     return kc_modulus(&c->kc, "LwePackingKeyswitchKey modulus", 8 * wb);
 }
 
-static struct bsk_shape compute_shape(const struct tfhe_params *p)
-{
-    struct bsk_shape s = {p->pbs.lwe_dimension, p->pbs.glwe_dimension, p->pbs.polynomial_size,
-                          p->pbs.pbs_base_log, p->pbs.pbs_level};
-    return s;
-}
-
 static int sk_compute(struct skc *c)
 {
     const struct tfhe_pbs_params *q = &c->kc.p->pbs;
-    struct bsk_shape bs = compute_shape(c->kc.p);
+    struct bsk_shape bs = kc_compute_bsk_shape(c->kc.p);
     struct kc *k = &c->kc;
     KMS_TRY(kc_version(k, "integer ServerKey", V_INTEGER_SK));
     KMS_TRY(kc_version(k, "shortint ServerKey", V_SHORTINT_SK));
@@ -533,7 +513,8 @@ static int sk_sns(struct skc *c)
     KMS_TRY(sk_option(c, KEYSET_SNS_BSK, "noise_squashing_key", &some));
     if (some) {
         if (!p->has_sns)
-            return kms_err(KMS_EINVAL, "noise squashing key in a server key of a set without");
+            return kms_err(KMS_EINVAL, "noise squashing key in a server key of a set without "
+                                       "noise squashing");
         struct bsk_shape bs = sns_bsk_shape(p);
         KMS_TRY(kc_version(k, "integer NoiseSquashingKey", V_INT_SNS_KEY));
         KMS_TRY(kc_version(k, "shortint NoiseSquashingKey", V_SH_SNS_KEY));
@@ -569,13 +550,7 @@ static int sk_rest(struct skc *c)
     if (some) {
         size_t big = tfhe_params_big_dimension(&p->pbs);
         struct wire_cpk_params cp;
-        memset(&cp, 0, sizeof cp);
-        cp.cpk.lwe_dimension = (uint32_t)big;
-        cp.cpk.noise_log2 = p->pbs.glwe_noise_log2;
-        cp.cpk.message_modulus = p->pbs.message_modulus;
-        cp.cpk.carry_modulus = p->pbs.carry_modulus;
-        cp.expansion = WIRE_EXPANSION_NO_CASTING;
-        cp.zk_scheme = WIRE_ZK_NONE;
+        kc_rerand_cpk_params(p, &cp);
         KMS_TRY(kc_version(k, "ReRandomizationKey", V_RERAND_KEY));
         KMS_TRY(kc_variant(k, "ReRandomizationKey", 1)); /* DerivedCPKWithoutKeySwitch */
         KMS_TRY(kc_version(k, "integer CompactPublicKey", V_INTEGER_CPK));
@@ -590,7 +565,7 @@ static int sk_rest(struct skc *c)
     KMS_TRY(sk_option(c, KEYSET_OPRF_BSK, "oprf_key", &some));
     if (!some)
         return 0;
-    struct bsk_shape bs = compute_shape(p);
+    struct bsk_shape bs = kc_compute_bsk_shape(p);
     KMS_TRY(kc_version(k, "integer OprfServerKey", V_OPRF_KEY));
     KMS_TRY(kc_version(k, "shortint OprfServerKey", V_OPRF_KEY));
     KMS_TRY(kc_version(k, "OprfBootstrappingKey", V_OPRF_BSK));

@@ -445,6 +445,7 @@ static void test_ctr_seeds(void **state)
     struct wire_seeded_keyset k;
     assert_int_equal(wire_seeded_keyset_read(&k, b.data, b.len, b.len, NULL), 0);
     assert_false(k.replayable);
+    assert_int_equal(k.present, 0xffe); /* every component but the CPK */
     for (int c = 1; c < KEYSET_COMP_COUNT; c++) {
         if (!(k.present & (1u << c)))
             continue;

@@ -546,6 +546,7 @@ static void test_compute_only(void **state)
     assert_int_equal(b[cut], 1);
     size_t n = cut + 7 + 4 + 8 + sizeof TAG;
     uint8_t *c = malloc(n);
+    assert_non_null(c);
     memcpy(c, b, cut);
     memset(c + cut, 0, 7 + 4);
     c[cut + 11] = sizeof TAG;
@@ -600,6 +601,7 @@ static void test_ctr_seeds(void **state)
         const struct keyset_layout *l = &sk.pub.comp[c].layout;
         size_t words = keyset_layout_words(l);
         uint8_t *want = malloc(words * l->word_bytes);
+        assert_non_null(want);
         assert_int_equal(wire_seeded_keyset_expand(&sk, c, want, words), 0);
         assert_int_equal(k.vec[c][0].n, words);
         assert_memory_equal(k.vec[c][0].p, want, words * l->word_bytes);
@@ -684,14 +686,19 @@ static void test_errors(void **state)
     assert_true(at > 0);
     v[at] = 127;
     assert_int_equal(read_test(v, len, len), KMS_EINVAL);
+    wt_assert_msg_has("values, not 128");
     free(v);
     /* wrong type: a CompressedServerKey */
     uint8_t *csk = wt_serialize(put_csk, &ks->pub, &clen);
     assert_int_equal(read_test(csk, clen, clen), KMS_EINVAL);
+    wt_assert_msg_has("wrong object type");
     free(csk);
     /* another parameter set */
     struct wire_server_key k;
     assert_int_equal(wire_server_key_read(&k, b, len, len, wt_params("default")), KMS_EINVAL);
+    wt_assert_msg_has("where the parameters give");
+    assert_int_equal(k.present, 0);
+    assert_null(k.params);
     free(b);
     keyset_free(ks);
 }
