@@ -63,10 +63,11 @@ int registry_new(struct registry **out, const char *name, size_t capacity, size_
     r->min_cache = min_cache;
     r->n_slots = 64;
     r->slots = calloc(r->n_slots, sizeof *r->slots);
-    if (entropy_fill(r->hash_key, sizeof r->hash_key) < 0) {
+    int rc = entropy_fill(r->hash_key, sizeof r->hash_key);
+    if (rc < 0) {
         free(r->slots);
         free(r);
-        return -1;
+        return rc;
     }
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -117,14 +118,18 @@ static struct slot *find(struct registry *r, const struct request_id *id)
     return NULL;
 }
 
-static void place(const struct registry *r, struct slot *slots, size_t n_slots,
-                  struct entry *e)
+/* Puts e in the first free slot of its probe sequence; 1 when that slot
+ * was empty, 0 when it reused a tombstone (which is already counted). */
+static int place(const struct registry *r, struct slot *slots, size_t n_slots,
+                 struct entry *e)
 {
     size_t mask = n_slots - 1;
     size_t i = hash_id(r, &e->id) & mask;
     while (slots[i].e != NULL && slots[i].e != TOMBSTONE)
         i = (i + 1) & mask;
+    int fresh = slots[i].e == NULL;
     slots[i].e = e;
+    return fresh;
 }
 
 /* Keeps the table at most half full (tombstones included). */
@@ -141,7 +146,7 @@ static int grow_if_needed(struct registry *r)
         return kms_err(KMS_ENOMEM, "registry %s: out of memory", r->name);
     for (size_t i = 0; i < r->n_slots; i++)
         if (r->slots[i].e != NULL && r->slots[i].e != TOMBSTONE)
-            place(r, s, n, r->slots[i].e);
+            (void)place(r, s, n, r->slots[i].e);
     free(r->slots);
     r->slots = s;
     r->n_slots = n;
@@ -225,9 +230,8 @@ int registry_insert(struct registry *r, const struct request_id *id)
     }
     e->id = *id;
     e->state = REGISTRY_PENDING;
-    place(r, r->slots, r->n_slots, e);
+    r->used_slots += (size_t)place(r, r->slots, r->n_slots, e);
     r->count++;
-    r->used_slots++;
 out:
     pthread_mutex_unlock(&r->lock);
     return rc;
@@ -237,11 +241,10 @@ static int complete(struct registry *r, const struct request_id *id, uint8_t *re
                     int code, const char *msg)
 {
     int rc = 0;
-    char *copy = NULL;
-    if (msg != NULL && (copy = strdup(msg)) == NULL) {
-        free(result);
-        return kms_err(KMS_ENOMEM, "registry %s: out of memory", r->name);
-    }
+    /* without memory for the message the failure is still recorded (with
+     * an empty one): an entry left pending would hold its id and its room
+     * in a bounded store forever */
+    char *copy = msg != NULL ? strdup(msg) : NULL;
     pthread_mutex_lock(&r->lock);
     struct slot *s = find(r, id);
     if (s == NULL) {
@@ -250,7 +253,7 @@ static int complete(struct registry *r, const struct request_id *id, uint8_t *re
         rc = kms_err(KMS_EPRECOND, "%s: request already completed", r->name);
     } else {
         struct entry *e = s->e;
-        e->state = msg == NULL ? REGISTRY_DONE_OK : REGISTRY_DONE_ERR;
+        e->state = code == 0 ? REGISTRY_DONE_OK : REGISTRY_DONE_ERR;
         e->result = result;
         e->len = len;
         e->err_code = code;

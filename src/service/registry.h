@@ -45,7 +45,8 @@ int registry_insert(struct registry *r, const struct request_id *id) KMS_MUST_CH
  * result is freed in that case too. */
 int registry_complete_ok(struct registry *r, const struct request_id *id, uint8_t *result,
                          size_t len) KMS_MUST_CHECK;
-/* code is the KMS_E* the operation failed with; msg is copied. */
+/* code is the KMS_E* the operation failed with; msg is copied (left empty
+ * when there is no memory for it: the failure is recorded either way). */
 int registry_complete_err(struct registry *r, const struct request_id *id, int code,
                           const char *msg) KMS_MUST_CHECK;
 

@@ -199,6 +199,12 @@ static void keygen_run(void *arg)
     memset(&rec, 0, sizeof rec);
     int rc = s->central != NULL ? central_keygen(s->central, &rec, &j->req)
                                 : kms_err(KMS_EPRECOND, "no engine");
+    /* the generation is over: before its result is published, so that a
+     * client who sees the result finds nothing left to abort and the
+     * tokens back in the bucket */
+    forget_ongoing(s, j->ongoing);
+    j->ongoing = NULL;
+    admission_release(s->adm, s->cfg.cost_keygen);
     if (rc == 0) {
         uint8_t *b;
         size_t n;
@@ -216,8 +222,6 @@ static void keygen_run(void *arg)
         log_warn("key generation failed", "key_id=%s error=%d", hex, rc);
         (void)svc_fail(s->keygen, &id, rc);
     }
-    admission_release(s->adm, s->cfg.cost_keygen);
-    forget_ongoing(s, j->ongoing);
     job_free(j);
 }
 

@@ -37,7 +37,6 @@ static int key_ids(struct kms_service *s, struct rpc_call *call, char ***out, si
 }
 
 struct collect {
-    struct rpc_call *call;
     enum registry_state want; /* REGISTRY_UNKNOWN: all */
     size_t n, cap;
     struct request_id *ids;
@@ -77,7 +76,7 @@ static void collect_free(struct collect *c)
 
 static int preproc_ids(struct kms_service *s, struct rpc_call *call, char ***out, size_t *n_out)
 {
-    struct collect c = {.call = call, .want = REGISTRY_DONE_OK};
+    struct collect c = {.want = REGISTRY_DONE_OK};
     registry_foreach(s->preproc, collect_one, &c);
     int rc = c.oom ? kms_err(KMS_ENOMEM, "out of memory") : 0;
     char **arr = rc == 0 ? rpc_call_alloc(call, (c.n ? c.n : 1) * sizeof *arr) : NULL;
@@ -261,7 +260,7 @@ int svc_ms_list(void *ctx, struct rpc_call *call, const ProtobufCMessage *req,
         page = (size_t)m->max_results < MS_MAX_PAGE ? (size_t)m->max_results : MS_MAX_PAGE;
     struct registry *reg = store_of(s, m->meta_store_type);
     int none;
-    struct collect c = {.call = call, .want = filter_state(m, &none)};
+    struct collect c = {.want = filter_state(m, &none)};
     if (reg != NULL && !none)
         registry_foreach(reg, collect_one, &c);
     int rc = c.oom ? kms_err(KMS_ENOMEM, "out of memory") : 0;

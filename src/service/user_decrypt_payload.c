@@ -48,15 +48,13 @@ int udp_domain_from_msg(struct eip712_domain *out, const struct udp_domain_msg *
     return 0;
 }
 
-/* The handles as consecutive bytes32 words (malloc'd; *words is NULL for
- * n = 0). */
-static int handle_words(uint8_t **words, const struct udp_bytes *handles, size_t n)
+/* The n handles as consecutive bytes32 words (malloc'd; *words is NULL for
+ * n = 0). Handle i is handles[i] or, with handles NULL, the handle of
+ * cts[i] (a response payload's, which is what the reference signs). */
+static int handle_words(uint8_t **words, const struct udp_bytes *handles,
+                        const struct udp_ct *cts, size_t n)
 {
     *words = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (handles[i].len > UDP_HANDLE_MAX_BYTES)
-            return kms_err(KMS_EINVAL, "external_handle at index %zu too long: %zu bytes (max 32)",
-                           i, handles[i].len);
     if (n == 0)
         return 0;
     if (n > SIZE_MAX / 32)
@@ -65,10 +63,12 @@ static int handle_words(uint8_t **words, const struct udp_bytes *handles, size_t
     if (w == NULL)
         return kms_err(KMS_ENOMEM, "handle words");
     for (size_t i = 0; i < n; i++) {
-        int rc = kms_eip712_handle_word(w + 32 * i, handles[i].p, handles[i].len);
-        if (rc < 0) {
+        const uint8_t *p = handles ? handles[i].p : cts[i].handle;
+        size_t len = handles ? handles[i].len : cts[i].handle_len;
+        if (kms_eip712_handle_word(w + 32 * i, p, len) != 0) {
             free(w);
-            return rc;
+            return kms_err(KMS_EINVAL, "external_handle at index %zu too long: %zu bytes (max 32)",
+                           i, len);
         }
     }
     *words = w;
@@ -81,7 +81,7 @@ int udp_link(uint8_t out[UDP_LINK_BYTES], const struct eip712_domain *d, const u
 {
     uint8_t *words, struct_hash[32];
     memset(out, 0, UDP_LINK_BYTES);
-    KMS_TRY(handle_words(&words, handles, n_handles));
+    KMS_TRY(handle_words(&words, handles, NULL, n_handles));
     kms_eip712_user_decryption_linker(struct_hash, enc_key, enc_key_len, words, n_handles,
                                       client_address);
     free(words);
@@ -210,17 +210,8 @@ static int share_struct_hash(uint8_t out[32], const uint8_t ek[MLKEM512_EK_BYTES
     int rc = 0;
     if (p->n_cts > 0 && p->cts == NULL)
         rc = kms_err(KMS_EINVAL, "payload: NULL ciphertext list");
-    /* the padded handles come from the payload, as the reference signs them */
-    struct udp_bytes *hs = NULL;
-    if (rc == 0 && p->n_cts > 0) {
-        hs = calloc(p->n_cts, sizeof *hs);
-        if (hs == NULL)
-            rc = kms_err(KMS_ENOMEM, "handles");
-    }
-    for (size_t i = 0; rc == 0 && i < p->n_cts; i++)
-        hs[i] = (struct udp_bytes){p->cts[i].handle, p->cts[i].handle_len};
     if (rc == 0)
-        rc = handle_words(&words, hs, p->n_cts);
+        rc = handle_words(&words, NULL, p->cts, p->n_cts);
     if (rc == 0) {
         mlkem_pke_encode_pk(&pk, ek);
         rc = buf_status(&pk);
@@ -228,7 +219,6 @@ static int share_struct_hash(uint8_t out[32], const uint8_t ek[MLKEM512_EK_BYTES
     if (rc == 0)
         kms_eip712_user_decrypt_response(out, pk.data, pk.len, words, p->n_cts, share,
                                          share_len, extra, extra_len);
-    free(hs);
     free(words);
     buf_free(&pk);
     return rc;
@@ -350,9 +340,11 @@ static int sign_response(struct udp_response *out, const struct udp_checked *req
     KMS_TRY(kms_eip712_sign(out->external_signature, NULL, server_sk, &req->domain, sh));
 
     buf_init(&b, BUF_UNLIMITED);
+    rc = buf_reserve(&b, DSEP_BYTES + out->share_len); /* one allocation, no regrowth */
     buf_put(&b, DSEP_USER_DEC, DSEP_BYTES);
     buf_put(&b, out->share, out->share_len);
-    rc = buf_status(&b);
+    if (rc == 0)
+        rc = buf_status(&b);
     if (rc == 0)
         rc = ecdsa_sign_sha256(out->signature, server_sk, b.data, b.len);
     buf_free(&b);

@@ -85,10 +85,11 @@ static void test_payload_layout(void **state)
 
 static void kword(uint8_t out[32], const void *p, size_t n) { keccak256(out, p, n); }
 
-/* hashStruct(PublicDecryptVerification) and the domain separator, from the
- * EIP-712 rules. */
-static void independent_digest(uint8_t digest[32], const struct udp_bytes hs[3],
-                               const uint8_t *extra, size_t extra_len, const uint8_t chain[32],
+/* hashStruct(PublicDecryptVerification) (into struct_hash unless NULL) and
+ * the digest under the domain, from the EIP-712 rules. */
+static void independent_digest(uint8_t digest[32], uint8_t *struct_hash,
+                               const struct udp_bytes hs[3], const uint8_t *extra,
+                               size_t extra_len, const uint8_t chain[32],
                                const uint8_t contract[20])
 {
     uint8_t words[3 * 32] = {0};
@@ -109,6 +110,8 @@ static void independent_digest(uint8_t digest[32], const struct udp_bytes hs[3],
     kword(s + 96, extra, extra_len);
     uint8_t sh[32];
     kword(sh, s, sizeof s);
+    if (struct_hash != NULL)
+        memcpy(struct_hash, sh, 32);
     uint8_t d[5 * 32] = {0};
     const char *dt = "EIP712Domain(string name,string version,uint256 chainId,"
                      "address verifyingContract)";
@@ -142,15 +145,16 @@ static void test_signatures(void **state)
     assert_int_equal(pubdec_sign(&sig, sk, &dom, hs, 3, pts, 3, vk, sizeof vk, rid, extra,
                                  sizeof extra),
                      0);
-    uint8_t pk[ECDSA_PUBKEY_BYTES], got[ECDSA_PUBKEY_BYTES], digest[32];
+    uint8_t pk[ECDSA_PUBKEY_BYTES], got[ECDSA_PUBKEY_BYTES], digest[32], want_sh[32];
     assert_int_equal(ecdsa_pubkey_from_seckey(pk, sk), 0);
-    independent_digest(digest, hs, extra, sizeof extra, chain, contract);
+    independent_digest(digest, want_sh, hs, extra, sizeof extra, chain, contract);
     assert_true(sig.external_signature[64] == 27 || sig.external_signature[64] == 28);
     assert_int_equal(ecdsa_recover(got, digest, sig.external_signature), 0);
     assert_memory_equal(got, pk, sizeof pk);
     /* the struct hash alone (what the digest wraps) */
     uint8_t sh[32];
     assert_int_equal(pubdec_struct_hash(sh, hs, 3, pts, 3, extra, sizeof extra), 0);
+    assert_memory_equal(sh, want_sh, 32);
     /* the deprecated signature: SHA-256 over "PUBL_DEC" ‖ payload, low-S */
     uint8_t msg[512];
     memcpy(msg, "PUBL_DEC", 8);
@@ -166,7 +170,7 @@ static void test_signatures(void **state)
     buf_free(&b);
     /* a different extra_data changes the signed digest */
     uint8_t digest2[32];
-    independent_digest(digest2, hs, extra, 1, chain, contract);
+    independent_digest(digest2, NULL, hs, extra, 1, chain, contract);
     assert_int_equal(ecdsa_recover(got, digest2, sig.external_signature) == 0 &&
                          memcmp(got, pk, sizeof pk) == 0,
                      0);

@@ -144,6 +144,32 @@ static void test_growth(void **state)
     registry_free(r);
 }
 
+/* A bounded store under steady churn: each eviction leaves a deleted slot
+ * that later insertions reuse; every id stays findable. With min_cache 0 a
+ * full store of 8 finished entries empties at the next insertion, so the
+ * survivors are the last batch of 8. */
+static void test_churn(void **state)
+{
+    (void)state;
+    struct registry *r;
+    assert_int_equal(registry_new(&r, "churn", 8, 0), 0);
+    for (uint32_t i = 0; i < 10000; i++) {
+        struct request_id id = id_of(i);
+        assert_int_equal(registry_insert(r, &id), 0);
+        assert_int_equal(registry_complete_ok(r, &id, NULL, 0), 0);
+    }
+    for (uint32_t i = 9984; i < 10000; i++) {
+        struct request_id id = id_of(i);
+        assert_int_equal(registry_state_of(r, &id),
+                         i >= 9992 ? REGISTRY_DONE_OK : REGISTRY_UNKNOWN);
+    }
+    size_t total, pending;
+    registry_counts(r, &total, &pending, NULL);
+    assert_int_equal(total, 8);
+    assert_int_equal(pending, 0);
+    registry_free(r);
+}
+
 struct waiter {
     struct registry *r;
     struct request_id id;
@@ -198,6 +224,7 @@ static void test_admission(void **state)
     assert_int_equal(admission_acquire(a, 7, "keygen"), 0);
     assert_int_equal(admission_acquire(a, 4, "decrypt"), KMS_EFULL);
     assert_non_null(strstr(kms_err_msg(), "decrypt"));
+    assert_int_equal(admission_in_use(a), 7); /* a refusal takes nothing */
     assert_int_equal(admission_acquire(a, 3, "decrypt"), 0);
     assert_int_equal(admission_in_use(a), 10);
     admission_release(a, 7);
@@ -214,6 +241,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_request_id), cmocka_unit_test(test_lifecycle),
         cmocka_unit_test(test_bounded),    cmocka_unit_test(test_growth),
+        cmocka_unit_test(test_churn),
         cmocka_unit_test(test_long_poll),  cmocka_unit_test(test_admission),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
