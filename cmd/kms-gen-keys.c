@@ -112,12 +112,18 @@ static int run(struct vault *pub, struct vault *priv, enum mode mode)
         k = NULL;
         if (node_key_delete(priv, pub) != 0)
             return fail("deleting the old key");
-    } else if (vault_exists(pub, VAULT_ADDR(VAULT_PUB_VERF_KEY, node_key_id())) != 0 ||
-               vault_exists(pub, VAULT_ADDR(VAULT_PUB_VERF_ADDRESS, node_key_id())) != 0) {
-        /* published material of a key that is gone: refuse to guess */
-        fprintf(stderr, "kms-gen-keys: the public vault holds a verification key but the private "
-                        "vault has no signing key; run with --overwrite to replace both\n");
-        return 1;
+    } else {
+        int has_key = vault_exists(pub, VAULT_ADDR(VAULT_PUB_VERF_KEY, node_key_id()));
+        int has_addr = vault_exists(pub, VAULT_ADDR(VAULT_PUB_VERF_ADDRESS, node_key_id()));
+        if (has_key < 0 || has_addr < 0)
+            return fail("reading the public vault");
+        if (has_key || has_addr) {
+            /* published material of a key that is gone: refuse to guess */
+            fprintf(stderr, "kms-gen-keys: the public vault holds a verification key but the "
+                            "private vault has no signing key; run with --overwrite to replace "
+                            "both\n");
+            return 1;
+        }
     }
     if (node_key_generate(&k) != 0)
         return fail("generating the key");

@@ -1,5 +1,6 @@
 /* The centralized engine: start-up, the client-key cache, decryption. Key
  * generation is in central_keygen.c. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,13 +89,21 @@ int central_key_from_bytes(struct central_key **out, const uint8_t key_id[32],
     return 0;
 }
 
+/* The cached entry of key_id at epoch, or NULL; the caller holds keys_lock. */
+static struct central_key *lookup(struct central *c, const uint8_t key_id[32],
+                                  const uint8_t epoch[32])
+{
+    struct central_key *k = c->keys;
+    while (k != NULL && (memcmp(k->key_id, key_id, 32) != 0 || memcmp(k->epoch, epoch, 32) != 0))
+        k = k->next;
+    return k;
+}
+
 static struct central_key *find(struct central *c, const uint8_t key_id[32],
                                  const uint8_t epoch[32])
 {
     pthread_rwlock_rdlock(&c->keys_lock);
-    struct central_key *k = c->keys;
-    while (k != NULL && (memcmp(k->key_id, key_id, 32) != 0 || memcmp(k->epoch, epoch, 32) != 0))
-        k = k->next;
+    struct central_key *k = lookup(c, key_id, epoch);
     pthread_rwlock_unlock(&c->keys_lock);
     return k;
 }
@@ -104,10 +113,7 @@ void central_key_insert(struct central *c, struct central_key *k)
     /* looked up again under the write lock: a key generation and a first
      * decryption may insert the same key at the same time */
     pthread_rwlock_wrlock(&c->keys_lock);
-    struct central_key *e = c->keys;
-    while (e != NULL && (memcmp(e->key_id, k->key_id, 32) != 0 ||
-                         memcmp(e->epoch, k->epoch, 32) != 0))
-        e = e->next;
+    struct central_key *e = lookup(c, k->key_id, k->epoch);
     if (e == NULL) {
         k->next = c->keys;
         c->keys = k;
@@ -281,9 +287,9 @@ static int ciphertext_error(int rc, size_t i, int32_t format)
 {
     if (rc == KMS_ETRUNC || rc == KMS_ELIMIT || rc == KMS_EVERIFY)
         rc = KMS_EINVAL;
-    char msg[256];
-    snprintf(msg, sizeof msg, "%s", kms_err_msg());
-    return kms_err(rc, "ciphertext %zu (%s): %s", i, format_name(format), msg);
+    char what[64];
+    snprintf(what, sizeof what, "ciphertext %zu (%s)", i, format_name(format));
+    return kms_err_wrap(rc, what);
 }
 
 int central_decrypt(struct central *c, const uint8_t key_id[32], const uint8_t epoch[32],
@@ -428,8 +434,10 @@ static int load_stored(struct central *c, const char *id, const struct central_c
     const uint8_t *ck;
     size_t ck_len;
     struct central_key *k = NULL;
-    KMS_TRY(read_private(c, &b, &rec, &ck, &ck_len, key_id, central_default_epoch));
-    int rc = central_key_from_bytes(&k, key_id, central_default_epoch, ck, ck_len);
+    int rc = read_private(c, &b, &rec, &ck, &ck_len, key_id, central_default_epoch);
+    if (rc < 0)
+        return kms_err_wrap(rc, id);
+    rc = central_key_from_bytes(&k, key_id, central_default_epoch, ck, ck_len);
     buf_free(&b);
     if (rc == 0 && cfg->verify_public)
         rc = verify_public(c, &rec, id);

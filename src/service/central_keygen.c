@@ -173,12 +173,8 @@ static int store_public(struct keygen_job *j, struct keygen_digest *d, uint32_t 
 /* Removes what this generation published (never anything else). */
 static void undo(struct keygen_job *j)
 {
-    for (size_t i = 0; i < j->n_written_pub; i++) {
-        int rc = vault_delete(j->c->pub, VAULT_ADDR(j->written_pub[i], j->id));
-        if (rc < 0 && rc != KMS_ENOTFOUND)
-            log_error("keygen clean-up failed", "key_id=%s object=%s error=\"%s\"", j->id,
-                      j->written_pub[i], kms_err_msg());
-    }
+    if (vault_purge(j->c->pub, j->id, NULL, j->written_pub, j->n_written_pub) < 0)
+        log_error("keygen clean-up failed", "key_id=%s error=\"%s\"", j->id, kms_err_msg());
     j->n_written_pub = 0;
 }
 

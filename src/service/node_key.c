@@ -9,8 +9,8 @@
 #include "base/safeser.h"
 #include "base/secmem.h"
 
-/* Largest public object read back for a check. */
-#define PUBLIC_OBJECT_MAX 4096
+/* Largest object read back (the signing key or a public one). */
+#define OBJECT_MAX 4096
 /* What safe_deserialize accepts for these small objects. */
 #define SAFESER_LIMIT ((size_t)1 << 20)
 
@@ -106,7 +106,7 @@ int node_key_decode_private(struct node_key **out, const uint8_t *p, size_t n)
         rc = node_key_from_seckey(out, sk);
     secmem_wipe(sk, sizeof sk);
     if (rc < 0)
-        return kms_err_wrap(KMS_EINVAL, "not a PrivateSigKey");
+        return kms_err_wrap(rc == KMS_ENOMEM ? rc : KMS_EINVAL, "not a PrivateSigKey");
     return 0;
 }
 
@@ -140,7 +140,7 @@ int node_key_load(struct node_key **out, struct vault *priv)
 {
     struct buf b;
     *out = NULL;
-    buf_init_secret(&b, PUBLIC_OBJECT_MAX);
+    buf_init_secret(&b, OBJECT_MAX);
     int rc = vault_read(priv, &b, VAULT_ADDR(VAULT_PRIV_SIGNING_KEY, node_key_id()));
     if (rc == KMS_ENOTFOUND) {
         buf_free(&b);
@@ -156,7 +156,7 @@ int node_key_load(struct node_key **out, struct vault *priv)
 int node_key_store(struct vault *priv, const struct node_key *k)
 {
     struct buf b;
-    buf_init_secret(&b, PUBLIC_OBJECT_MAX);
+    buf_init_secret(&b, OBJECT_MAX);
     node_key_encode_private(&b, k);
     int rc = buf_status(&b);
     if (rc == 0)
@@ -186,7 +186,7 @@ static int check_one(struct vault *pub, const struct node_key *k, const struct p
 {
     const struct vault_addr *a = VAULT_ADDR(o->type, node_key_id());
     struct buf b;
-    buf_init(&b, PUBLIC_OBJECT_MAX);
+    buf_init(&b, OBJECT_MAX);
     int rc = vault_read(pub, &b, a);
     if (rc == KMS_ENOTFOUND) {
         buf_reset(&b);

@@ -166,6 +166,7 @@ test('creates, keeps, shows and replaces the signing key', async () => {
     assert.equal(orphan.status, 1);
     assert.match(orphan.stderr, /--overwrite/);
     assert.deepEqual(published(dir, id), now);
+    assert.ok(!fs.existsSync(path.join(dir, 'keys', 'PRIV', 'SigningKey', id)));
     assert.equal(run(['--config', cfg, '--show-existing']).status, 1);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

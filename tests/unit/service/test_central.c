@@ -316,8 +316,11 @@ static void test_decrypt_errors(void **state)
     assert_int_equal(out[0], 0); /* wiped */
     /* a ciphertext of another type */
     cts[0].fhe_type = RADIX_UINT16;
+    out[0] = out[1] = 0x55;
     assert_int_equal(central_decrypt(f.c, id, central_default_epoch, cts, 1, out, 2), KMS_EINVAL);
     ct_msg_has("ciphertext 0");
+    assert_int_equal(out[0], 0); /* wiped */
+    assert_int_equal(out[1], 0);
     cts[0].fhe_type = RADIX_UINT8;
     assert_int_equal(central_decrypt(f.c, id, central_default_epoch, cts, 1, out, 1), 0);
     assert_int_equal(out[0], 9);
@@ -766,12 +769,15 @@ static void test_restart_file(void **state)
     cfg.verify_public = 1;
     assert_int_equal(vault_delete(pub, VAULT_ADDR(VAULT_PUB_COMPRESSED_XOF_KEYSET, hid)), 0);
     assert_int_not_equal(central_new(&f.c, &cfg, NULL, NULL), 0);
+    assert_null(f.c);
     ct_msg_has("lacks CompressedXofKeySet");
     /* a corrupted private object stops any start */
     cfg.verify_public = 0;
     snprintf(path, sizeof path, "%s/PRIV/FhePrivateKey/%s/%s", tmp_root, ep, hid);
     corrupt_file(path, 200);
     assert_int_not_equal(central_new(&f.c, &cfg, NULL, NULL), 0);
+    assert_null(f.c);
+    ct_msg_has(hid); /* the message names the key */
     keygen_record_clear(&rec);
     fix_free(&f);
     assert_int_equal(test_rmtree(tmp_root), 0);

@@ -82,6 +82,9 @@ static void test_round_trip(void **state)
     struct keygen_record r, back;
     sample(&r);
     r.params = -7; /* i32 values survive as such */
+    r.compression = 1;
+    r.n_schemes = 2;
+    r.schemes[1] = -2;
     struct buf b;
     encode(&b, &r);
     const uint8_t *ck;
@@ -95,7 +98,10 @@ static void test_round_trip(void **state)
     assert_int_equal(back.n_digests, 2);
     assert_memory_equal(back.digests, r.digests, 2 * sizeof r.digests[0]);
     assert_memory_equal(back.external_signature, r.external_signature, 65);
-    assert_int_equal(back.n_schemes, 1);
+    assert_int_equal(back.compression, 1);
+    assert_int_equal(back.n_schemes, 2);
+    assert_int_equal(back.schemes[0], 0);
+    assert_int_equal(back.schemes[1], -2);
     assert_int_equal(back.extra_len, 3);
     assert_memory_equal(back.extra, r.extra, 3);
     keygen_record_clear(&back);

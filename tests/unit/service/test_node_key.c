@@ -177,12 +177,17 @@ static void test_vaults(void **state)
     free(addr);
     addr = read_obj(pub, &len, VAULT_PUB_TYPED_VERF_ADDRESS);
     assert_int_equal(len, ETHADDR_STR_LEN);
+    assert_memory_equal(addr, k->address_str, len);
     free(addr);
-    uint8_t *vk = read_obj(pub, &len, VAULT_PUB_VERF_KEY);
-    uint8_t pk33[33];
-    assert_int_equal(node_key_decode_public(pk33, vk, len), 0);
-    assert_memory_equal(pk33, k->pk33, 33);
-    free(vk);
+    static const char *const key_types[] = {VAULT_PUB_VERF_KEY, VAULT_PUB_TYPED_VERF_KEY};
+    for (size_t i = 0; i < 2; i++) {
+        uint8_t *vk = read_obj(pub, &len, key_types[i]);
+        uint8_t pk33[33];
+        assert_non_null(vk);
+        assert_int_equal(node_key_decode_public(pk33, vk, len), 0);
+        assert_memory_equal(pk33, k->pk33, 33);
+        free(vk);
+    }
     assert_int_equal(node_key_check_public(pub, k, 0), 0);
     assert_int_equal(node_key_check_public(pub, other, 0), KMS_EVERIFY);
     assert_int_equal(node_key_check_public(pub, other, 1), KMS_EVERIFY);
@@ -202,6 +207,11 @@ static void test_vaults(void **state)
     assert_int_equal(node_key_delete(priv, pub), 0);
     assert_int_equal(node_key_load(&loaded, priv), KMS_ENOTFOUND);
     assert_int_equal(node_key_check_public(pub, k, 0), KMS_ENOTFOUND);
+    static const char *const all_types[] = {VAULT_PUB_VERF_KEY, VAULT_PUB_VERF_ADDRESS,
+                                            VAULT_PUB_TYPED_VERF_KEY,
+                                            VAULT_PUB_TYPED_VERF_ADDRESS};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(vault_exists(pub, VAULT_ADDR(all_types[i], node_key_id())), 0);
     assert_int_equal(node_key_delete(priv, pub), 0); /* absent is fine */
     node_key_free(k);
     node_key_free(other);
