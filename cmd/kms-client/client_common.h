@@ -189,8 +189,6 @@ int client_verf_key_address(uint8_t addr[20], const uint8_t *vk, size_t vk_len) 
 
 /* Reads a whole file (at most max bytes). Free *out with free(). */
 int client_read_file(const char *path, uint8_t **out, size_t *len, size_t max) KMS_MUST_CHECK;
-/* Writes a file atomically enough for a CLI (temp file, rename). */
-int client_write_file(const char *path, const uint8_t *p, size_t n) KMS_MUST_CHECK;
 /* The public-storage folder of --pub-dir: DIR itself, or DIR/PUB when DIR
  * holds a PUB folder (the server's storage root). */
 int client_pub_path(const struct client_opts *o, char *out, size_t cap, const char *type,

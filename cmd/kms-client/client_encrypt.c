@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/secmem.h"
 #include "crypto/entropy.h"
 #include "tfhe/bsk.h"
 #include "tfhe/compression.h"
@@ -159,7 +160,7 @@ int client_enc_open(struct client_enc **out, const char *keyset_path, const char
         rc = wire_seeded_keyset_read(&ks, m.p, m.len, KEY_SIZE_LIMIT, NULL);
         unmap_file(&m);
         if (rc < 0)
-            kms_err_wrap(rc, keyset_path);
+            rc = kms_err_wrap(rc, keyset_path);
     }
     if (rc == 0 && ks.kind != WIRE_KEYSET_XOF)
         rc = kms_err(KMS_EINVAL, "%s: not a CompressedXofKeySet", keyset_path);
@@ -203,9 +204,11 @@ static int encrypt_radix(struct client_enc *e, struct radix_ct **out, int32_t fh
     KMS_TRY(entropy_fill(seed, sizeof seed));
     struct wire_plaintext pt = {fhe_type, le, len};
     struct wire_compact_list l;
-    KMS_TRY(wire_compact_list_encrypt(&l, e->params, e->cpk, e->cpk_len, &pt, 1, 0, seed,
-                                      sizeof seed));
-    int rc = wire_compact_list_expand(&l, e->caster, e->params, 0, out);
+    int rc = wire_compact_list_encrypt(&l, e->params, e->cpk, e->cpk_len, &pt, 1, 0, seed,
+                                       sizeof seed);
+    secmem_wipe(seed, sizeof seed); /* it and the ciphertext give the value */
+    KMS_TRY(rc);
+    rc = wire_compact_list_expand(&l, e->caster, e->params, 0, out);
     wire_compact_list_clear(&l);
     return rc;
 }

@@ -54,24 +54,6 @@ int client_read_file(const char *path, uint8_t **out, size_t *len, size_t max)
     return 0;
 }
 
-int client_write_file(const char *path, const uint8_t *p, size_t n)
-{
-    char tmp[4096];
-    int k = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    if (k < 0 || (size_t)k >= sizeof tmp)
-        return kms_err(KMS_EINVAL, "%s: path too long", path);
-    FILE *f = fopen(tmp, "wb");
-    if (f == NULL)
-        return kms_err(KMS_EIO, "%s: %s", tmp, strerror(errno));
-    int ok = fwrite(p, 1, n, f) == n;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return kms_err(KMS_EIO, "%s: write failed", path);
-    }
-    return 0;
-}
-
 /* ---- FHE types ---- */
 
 struct type_name {
@@ -124,19 +106,22 @@ static int parse_hex_value(uint8_t *le, size_t len, const char *digits)
     padded[plen] = '\0';
     uint8_t be[RADIX_MAX_BYTES + 1];
     size_t be_len;
-    if (hex_decode(be, sizeof be, &be_len, padded, plen) != 0)
-        return kms_err(KMS_EINVAL, "value: bad hex '%s'", digits);
+    int rc = 0;
     memset(le, 0, len);
-    for (size_t i = 0; i < be_len; i++) {
+    if (hex_decode(be, sizeof be, &be_len, padded, plen) != 0)
+        rc = kms_err(KMS_EINVAL, "value: bad hex '%s'", digits);
+    for (size_t i = 0; rc == 0 && i < be_len; i++) {
         uint8_t b = be[be_len - 1 - i];
-        if (i >= len) {
-            if (b != 0)
-                return kms_err(KMS_EINVAL, "value does not fit in %zu bytes", len);
-            continue;
-        }
-        le[i] = b;
+        if (i < len)
+            le[i] = b;
+        else if (b != 0)
+            rc = kms_err(KMS_EINVAL, "value does not fit in %zu bytes", len);
     }
-    return 0;
+    if (rc != 0)
+        memset(le, 0, len);
+    secmem_wipe(padded, sizeof padded);
+    secmem_wipe(be, sizeof be);
+    return rc;
 }
 
 int client_value_parse(uint8_t *le, size_t len, const char *s, int is_bool)
@@ -158,16 +143,20 @@ int client_value_parse(uint8_t *le, size_t len, const char *s, int is_bool)
         return kms_err(KMS_EINVAL, "empty value");
     memset(le, 0, len);
     for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
+        if (*p < '0' || *p > '9') {
+            memset(le, 0, len);
             return kms_err(KMS_EINVAL, "value '%s' is not a decimal or 0x-hex number", s);
+        }
         unsigned carry = (unsigned)(*p - '0');
         for (size_t i = 0; i < len; i++) {
             unsigned v = le[i] * 10u + carry;
             le[i] = (uint8_t)v;
             carry = v >> 8;
         }
-        if (carry != 0)
+        if (carry != 0) {
+            memset(le, 0, len);
             return kms_err(KMS_EINVAL, "value '%s' does not fit in %zu bits", s, len * 8);
+        }
     }
     return 0;
 }
@@ -198,6 +187,8 @@ void client_value_decimal(char *out, size_t cap, const uint8_t *le, size_t len)
         out[w++] = rev[--nd];
     if (cap > 0)
         out[w] = '\0';
+    secmem_wipe(be, sizeof be);
+    secmem_wipe(rev, sizeof rev);
 }
 
 void client_json_plaintext(struct cjson *j, int32_t fhe_type, const uint8_t *le, size_t len,

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/secmem.h"
 #include "fhe_enc.h"
 #include "tfhe/glwe128.h"
 #include "tfhe/lwe128.h"
@@ -110,6 +111,8 @@ static int snscomp_glwe(struct snscomp_glwe *g, struct glwe128_key *key,
         g->polynomial_size = N;
         g->bodies_count = bodies;
         g->uncompressed_modulus = 0;
+    } else {
+        secmem_wipe(ct, glwe128_size(k, N) * sizeof *ct); /* still the plaintext */
     }
     free(ct);
     return rc;

@@ -97,6 +97,7 @@ static int print_one(const struct decrypt_opts *o, const struct radix_type *t, c
         printf("{\"type\":\"%s\",\"value\":\"%s\"}\n", tn, text);
     else
         printf("%s\n", text);
+    secmem_wipe(text, sizeof text);
     return 0;
 }
 

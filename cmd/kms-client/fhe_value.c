@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/secmem.h"
 #include "fhe.h"
 
 /* FheTypes ids are below 128 (radix.h). */
@@ -138,17 +139,24 @@ int fhe_value_parse(uint8_t *out, size_t out_len, const struct radix_type *t, co
     if (neg && !t->is_signed)
         return kms_err(KMS_EINVAL, "%s is unsigned: negative value '%s'",
                        fhe_type_name(t, tn, sizeof tn), text);
-    KMS_TRY(parse_magnitude(m, text + neg));
+    int rc = parse_magnitude(m, text + neg);
+    if (rc < 0) {
+        secmem_wipe(m, sizeof m);
+        return rc;
+    }
     size_t bits = mag_bits(m);
     /* unsigned: m < 2^N; signed: m < 2^(N-1), or m = 2^(N-1) when negative */
     size_t room = t->is_signed ? (size_t)t->bits - 1 : t->bits;
     int min_signed = neg && bits == room + 1; /* -2^(N-1): only bit N-1 set */
     for (size_t i = 0; min_signed && i < room; i++)
         min_signed = !bit_at(m, i);
-    if (bits > room && !min_signed)
+    if (bits > room && !min_signed) {
+        secmem_wipe(m, sizeof m);
         return kms_err(KMS_EINVAL, "value '%s' is out of range for %s", text,
                        fhe_type_name(t, tn, sizeof tn));
+    }
     memcpy(out, m, out_len);
+    secmem_wipe(m, sizeof m);
     if (neg)
         negate(out, out_len); /* also sets the bits above N, as radix.h wants */
     return 0;
@@ -176,6 +184,7 @@ static void to_decimal(char *buf, size_t cap, uint8_t *v, size_t n)
     for (; o < len && o + 1 < cap; o++)
         buf[o] = rev[len - 1 - o];
     buf[o] = 0;
+    secmem_wipe(rev, sizeof rev);
 }
 
 const char *fhe_value_format(char *buf, size_t cap, const struct radix_type *t, const uint8_t *le,
@@ -198,5 +207,6 @@ const char *fhe_value_format(char *buf, size_t cap, const struct radix_type *t, 
     } else {
         to_decimal(buf, cap, v, n);
     }
+    secmem_wipe(v, sizeof v);
     return buf;
 }

@@ -5,27 +5,30 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/secmem.h"
 #include "client_common.h"
 #include "client_encrypt.h"
 #include "client_json.h"
 #include "crypto/keccak.h"
+#include "fhe.h"
 #include "kms_client.h"
 #include "store/vault.h"
 #include "tfhe/radix.h"
 
-enum { OPT_KEY_ID = CLIENT_OPT_FIRST_OWN, OPT_TYPE, OPT_VALUE, OPT_OUT, OPT_FORMAT };
+enum { OPT_KEY_ID = CLIENT_OPT_FIRST_OWN, OPT_TYPE, OPT_VALUE, OPT_OUT, OPT_FORMAT, OPT_FORCE };
 
 struct enc_opts {
     struct client_opts c;
     const char *key_id, *type, *value, *out;
     int format;
+    int force;
 };
 
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: kms-client encrypt --key-id ID --pub-dir DIR --type T --value V\n"
-            "                          [--out FILE] [--format F]\n"
+            "                          [--out FILE [--force]] [--format F]\n"
             "\n"
             "Encrypts a value under a server key, as the reference core-client does:\n"
             "under the key's CompactPublicKey, then expanded and cast to the compute key\n"
@@ -37,6 +40,7 @@ static void usage(FILE *f)
             "      --type T        ebool, euint4, euint8 ... euint256, eaddress\n"
             "      --value V       decimal or 0x-hex; true/false for ebool\n"
             "      --out FILE      write the ciphertext there (default: hex in the output)\n"
+            "      --force         overwrite --out if it exists\n"
             "      --format F      small-compressed (CompressedCiphertextList, the default)\n"
             "                      or small-expanded (FheUintN / FheBool)\n"
             "  -h, --help          this text\n"
@@ -52,6 +56,7 @@ static int parse(struct enc_opts *o, int argc, char **argv)
                                          {"value", required_argument, NULL, OPT_VALUE},
                                          {"out", required_argument, NULL, OPT_OUT},
                                          {"format", required_argument, NULL, OPT_FORMAT},
+                                         {"force", no_argument, NULL, OPT_FORCE},
                                          CLIENT_COMMON_OPTIONS,
                                          {NULL, 0, NULL, 0}};
     int c, status;
@@ -63,6 +68,7 @@ static int parse(struct enc_opts *o, int argc, char **argv)
         case OPT_TYPE: o->type = optarg; break;
         case OPT_VALUE: o->value = optarg; break;
         case OPT_OUT: o->out = optarg; break;
+        case OPT_FORCE: o->force = 1; break;
         case OPT_FORMAT:
             if (strcmp(optarg, "small-compressed") == 0)
                 o->format = CLIENT_ENC_SMALL_COMPRESSED;
@@ -103,6 +109,18 @@ static void print(const struct enc_opts *o, const char *key_id, int32_t type,
     cjson_end(&j);
 }
 
+/* The ciphertext into --out: created new unless --force, removed again
+ * when it cannot be written whole. */
+static int write_out(const struct enc_opts *o, const struct buf *ct)
+{
+    struct fhe_out out;
+    KMS_TRY(fhe_out_open(&out, o->out, o->force, 0));
+    int rc = 0;
+    if (fwrite(ct->data, 1, ct->len, out.f) != ct->len)
+        rc = kms_err(KMS_EIO, "cannot write %s", o->out);
+    return fhe_out_close(&out, rc);
+}
+
 static int run(struct enc_opts *o, int32_t type, const uint8_t *le, size_t len)
 {
     char key_id[65], keyset[4096], cpk[4096];
@@ -120,7 +138,7 @@ static int run(struct enc_opts *o, int32_t type, const uint8_t *le, size_t len)
     buf_init(&ct, BUF_UNLIMITED);
     rc = client_enc_value(e, &ct, type, le, len, o->format);
     if (rc == 0 && o->out != NULL)
-        rc = client_write_file(o->out, ct.data, ct.len);
+        rc = write_out(o, &ct);
     if (rc == 0)
         print(o, key_id, type, &ct);
     buf_free(&ct);
@@ -148,6 +166,7 @@ int cmd_encrypt(int argc, char **argv)
                                                          : client_fail(&o.c, "encrypt");
     else if (rc < 0)
         rc = CLIENT_EXIT_OK;
+    secmem_wipe(le, sizeof le);
     client_opts_clear(&o.c);
     return rc;
 }

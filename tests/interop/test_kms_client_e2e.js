@@ -233,6 +233,21 @@ test('kms-client drives a kms-server end to end', { timeout: 600000 }, async (t)
   }
   const cts = plain.flatMap((p) => ['--ct', `${p.type}:${p.file}`]);
 
+  await t.test('encrypt never overwrites --out without --force', async () => {
+    const file = plain[1].file;
+    const before = fs.readFileSync(file);
+    const args = ['encrypt', '--key-id', keyId, '--pub-dir', pubDir, '--type', 'euint8',
+      '--value', '7', '--out', file];
+    const r = await client(args);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /exists; refusing to overwrite/);
+    assert.ok(before.equals(fs.readFileSync(file)), 'the file is untouched');
+    const other = path.join(dir, 'forced.ct');
+    fs.writeFileSync(other, 'old');
+    const [line] = await ok([...args.slice(0, -1), other, '--force']);
+    assert.equal(line.handle, ethers.keccak256(fs.readFileSync(other)));
+  });
+
   await t.test('public-decrypt: values, signature checked by kms-client and by ethers', async () => {
     const [line] = await ok(['public-decrypt', '--key-id', keyId, ...cts, ...conn(), ...verify]);
     assert.equal(line.key_id, keyId);
