@@ -286,7 +286,7 @@ static int preproc_params(struct kms_service *s, int32_t *value, const struct re
     return 0;
 }
 
-/* Claims the key id and the preprocessing for a new generation. */
+/* Claims the key id and consumes the preprocessing for a new generation. */
 static int claim(struct kms_service *s, struct svc_ongoing **out, const struct checked_keygen *k)
 {
     struct svc_ongoing *o = calloc(1, sizeof *o);
@@ -307,6 +307,11 @@ static int claim(struct kms_service *s, struct svc_ongoing **out, const struct c
     if (rc == 0) {
         o->next = s->ongoing;
         s->ongoing = o;
+        /* the preprocessing is single use (the reference deletes it as
+         * well); consumed under the lock so that no second generation can
+         * claim it once this one has left the ongoing list */
+        if (registry_remove(s->preproc, &k->preproc_id) != 0)
+            kms_err_clear();
     }
     pthread_mutex_unlock(&s->lock);
     if (rc < 0)
@@ -377,9 +382,6 @@ int svc_keygen(void *ctx, struct rpc_call *call, const ProtobufCMessage *req,
         forget_ongoing(s, o);
         return rc;
     }
-    /* the preprocessing is single use (the reference deletes it as well) */
-    if (registry_remove(s->preproc, &k.preproc_id) != 0)
-        kms_err_clear();
     char hex[REQUEST_ID_HEX_LEN + 1];
     request_id_format(hex, &k.id);
     log_info("key generation started", "key_id=%s params=%d compressed=%d", hex, (int)pv,
